@@ -1,0 +1,82 @@
+// Policy: the compiled, frozen view of `maos.yaml` the DSC decides against (MR-1: immutable at
+// run time). The runtime builds it from the validated config; the kernel only reads it.
+
+import type { Confidentiality, Label } from '../ifc/index.ts';
+import type { Cost } from './intent.ts';
+import type { AgentRing } from './rings.ts';
+import type { SideEffectClass } from './side-effect.ts';
+import type { Scope, TrustClass } from './token/claims.ts';
+
+export type SecurityProfile = 'standard' | 'hardened' | 'isolated';
+
+export type AgentPolicy = {
+  readonly id: string;
+  readonly ring: AgentRing;
+  readonly trust: TrustClass;
+  /** Highest confidentiality the agent may read (no read-up). */
+  readonly clearance: Confidentiality;
+  /** Authority the issuer may put into this agent's tokens. */
+  readonly grants: readonly Scope[];
+  readonly budget: Cost | undefined;
+};
+
+export type ActionPolicy = {
+  readonly name: string;
+  readonly sideEffect: SideEffectClass;
+  /** Label of what the action returns (a read's source label). */
+  readonly output: Label;
+  /** Clearance of where the action writes (its destination): no write-down below this. */
+  readonly destination: Confidentiality;
+  /** True when the effect leaves MAOS's boundary (email, external API, upload). */
+  readonly external: boolean;
+  /** True when the connector can snapshot or compensate before a destructive effect (MR-5). */
+  readonly snapshot: boolean;
+  /** True when a human must approve every call. */
+  readonly approval: boolean;
+};
+
+export type RateRule = {
+  /** Agent id or `*`. */
+  readonly agent: string;
+  /** Action pattern as in scopes (`email.*`). */
+  readonly action: string;
+  readonly max: number;
+  readonly windowMs: number;
+};
+
+export type PrefilterPolicy = {
+  readonly enabled: boolean;
+  /** One string field longer than this (UTF-8 bytes) is oversized. */
+  readonly fieldBytesMax: number;
+  /** Score at or above which the intent is denied. */
+  readonly blockScore: number;
+  /** Score at or above which (and below `blockScore`) the intent goes to a human. */
+  readonly escalateScore: number;
+  /** Extra injection signatures (regular expressions, case-insensitive). */
+  readonly signatures: readonly string[];
+};
+
+export type Policy = {
+  /** This node's id: tokens must name it as audience. */
+  readonly nodeId: string;
+  readonly profile: SecurityProfile;
+  readonly agents: ReadonlyMap<string, AgentPolicy>;
+  readonly actions: ReadonlyMap<string, ActionPolicy>;
+  readonly rateRules: readonly RateRule[];
+  readonly prefilter: PrefilterPolicy;
+  /** SHA-256 of the canonical config: reported in every decision and checked by MR-1. */
+  readonly hash: string;
+};
+
+/** How an action the policy does not name is treated: a write that may leave the system (DR-C10, INV-7). */
+export function unknownActionPolicy(name: string): ActionPolicy {
+  return {
+    name,
+    sideEffect: 'write',
+    output: { confidentiality: 'RESTRICTED', integrity: 'EXTERNAL_UNTRUSTED' },
+    destination: 'PUBLIC',
+    external: true,
+    snapshot: false,
+    approval: false,
+  };
+}

@@ -1,0 +1,18 @@
+// Public face of src/shared.
+
+export { AssertionError, assert, unreachable } from './assert.ts';
+export { canonicalJson } from './canonical-json.ts';
+export { type Clock, systemClock } from './clock.ts';
+export { ERROR_CODES, type ErrorCode, isKernelError, KernelError } from './errors.ts';
+export { HASH_ALGORITHMS, type HashAlgorithm, hashBase64url, hashCanonical, hashHex } from './hash.ts';
+export { isUuidv7, uuidv7, uuidv7Ms } from './ids.ts';
+export { type Random, systemRandom } from './random.ts';
+export { type Err, err, fail, type Ok, ok, type Result, unwrap } from './result.ts';
+export {
+  checkJsonValue,
+  decodeUtf8,
+  FORBIDDEN_KEYS,
+  type JsonValue,
+  parseJsonStrict,
+  type SafeJsonLimits,
+} from './safe-json.ts';
