@@ -1,0 +1,247 @@
+// The schema of `maos.yaml`: one zod 4 schema gives the config's type, its run-time validation
+// and the JSON Schema editors use (`maos schema`). Loading and error locations are in config.ts.
+
+import { parse as parseCel } from '@bufbuild/cel';
+import { z } from 'zod';
+import { CONFIDENTIALITY, INTEGRITY } from '../ifc/index.ts';
+import { LIMITS } from '../kernel/limits.ts';
+import { SIDE_EFFECT_CLASSES } from '../kernel/side-effect.ts';
+
+/** Bounds on the configuration file itself; the kernel's own bounds stay in kernel/limits.ts. */
+export const CONFIG_LIMITS = {
+  /** A larger file is refused before it is parsed. */
+  fileBytesMax: 1024 * 1024,
+  /** YAML alias expansions (anchor uses weighted by nested aliases): stops "billion laughs". */
+  aliasCountMax: 32,
+  /** Nesting of mappings and lists. */
+  depthMax: 32,
+  agentsMax: 10_000,
+  actionsMax: 10_000,
+  rateLimitsMax: 1_000,
+  signaturesMax: 256,
+  signatureLengthMax: 1024,
+  /** Issues reported in an error's details; the message names the first. */
+  issuesReportedMax: 20,
+} as const;
+
+export const DEFAULT_NODE_ID = 'maos-local';
+
+/** Agent and node ids, action names: what `parseIntent` accepts too. */
+export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,256}$/;
+const SEGMENT = '[A-Za-z0-9_:-]+';
+/** Exact dotted name (`fs.read`), dotted prefix (`email.*`) or `*`. */
+export const ACTION_PATTERN = new RegExp(`^(?:\\*|${SEGMENT}(?:\\.${SEGMENT})*(?:\\.\\*)?)$`);
+const ACTION_NAME = new RegExp(`^${SEGMENT}(?:\\.${SEGMENT})*$`);
+const WINDOW = /^([0-9]{1,9})(ms|s|m|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Reads a window such as `500ms`, `30s`, `5m`, `1h`, `1d`; undefined when malformed. */
+export function parseWindowMs(text: string): number | undefined {
+  const match = WINDOW.exec(text);
+  if (match === null) return undefined;
+  const ms = Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? 0);
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/** A schema-level message for a present but wrong value; a missing one keeps "is required". */
+function unlessMissing(message: string): (issue: { readonly input?: unknown }) => string | undefined {
+  return (issue) => (issue.input === undefined ? undefined : message);
+}
+
+const amount = z.number().int().min(0);
+
+const id = z
+  .string()
+  .regex(ID_PATTERN, { error: 'must be 1 to 256 letters, digits or `_` `.` `:` `-`' })
+  .meta({ description: 'letters, digits and `_ . : -`, 1 to 256 characters' });
+
+const actionName = z
+  .string()
+  .max(LIMITS.idLengthMax)
+  .regex(ACTION_NAME, { error: 'must be a dotted name such as `fs.read`' });
+
+const actionPattern = z
+  .string()
+  .max(LIMITS.idLengthMax)
+  .regex(ACTION_PATTERN, { error: 'must be an action name, a prefix such as `fs.*`, or `*`' });
+
+const celExpression = z
+  .string()
+  .min(1)
+  .max(LIMITS.constraintLengthMax)
+  .superRefine((source, ctx) => {
+    try {
+      parseCel(source);
+    } catch (error) {
+      const detail =
+        String((error as Error).message)
+          .split('\n')[0]
+          ?.replace(/^<input>:/, '') ?? '';
+      ctx.addIssue({ code: 'custom', message: `is not a valid cel expression: ${detail}` });
+    }
+  });
+
+const resource = z
+  .string()
+  .min(1)
+  .max(LIMITS.resourceLengthMax)
+  .refine((text) => text.split('/').length <= LIMITS.patternSegmentsMax, {
+    error: `must have at most ${LIMITS.patternSegmentsMax} segments`,
+  });
+
+const CapabilitySchema = z
+  .strictObject({
+    action: actionPattern,
+    resource,
+    constraint: z
+      .union([celExpression, z.array(celExpression).max(LIMITS.constraintsPerScopeMax)], {
+        error: (issue) =>
+          issue.code === 'invalid_union' ? 'must be a cel expression or a list of them' : undefined,
+      })
+      .optional(),
+  })
+  .meta({ description: 'a granted scope: action pattern, resource pattern, optional cel constraints' });
+
+const BudgetSchema = z
+  .strictObject({ tokens: amount.optional(), apiCalls: amount.optional(), costMicros: amount.optional() })
+  .meta({ description: 'hard limits (MR-7); a missing amount is unlimited, 0 means exhausted' });
+
+const AgentSchema = z.strictObject({
+  ring: z.literal([1, 2, 3], {
+    error: (issue) => {
+      if (issue.input === undefined) return undefined;
+      return issue.input === 0
+        ? 'must be 1, 2 or 3: ring 0 is the kernel and runs no agent'
+        : 'must be 1, 2 or 3';
+    },
+  }),
+  trust: z.enum(['internal', 'external']).default('internal'),
+  clearance: z.enum(CONFIDENTIALITY).default('INTERNAL'),
+  capabilities: z.array(CapabilitySchema).max(LIMITS.tokenScopesMax).default([]),
+  budget: BudgetSchema.optional(),
+});
+
+const LabelSchema = z.strictObject({
+  confidentiality: z.enum(CONFIDENTIALITY).default('INTERNAL'),
+  integrity: z.enum(INTEGRITY).default('UNTRUSTED'),
+});
+
+const ActionSchema = z.strictObject({
+  /** `unknown` is accepted and treated as `write` (DR-C10). */
+  sideEffect: z.enum([...SIDE_EFFECT_CLASSES, 'unknown']).default('write'),
+  output: LabelSchema.default({ confidentiality: 'INTERNAL', integrity: 'UNTRUSTED' }),
+  destination: z.enum(CONFIDENTIALITY).default('INTERNAL'),
+  external: z.boolean().default(false),
+  snapshot: z.boolean().default(false),
+  approval: z.boolean().default(false),
+});
+
+const RateLimitSchema = z
+  .strictObject({
+    agent: z.union([z.literal('*'), id], { error: unlessMissing('must be an agent id or `*`') }),
+    action: actionPattern,
+    max: amount,
+    window: z
+      .string()
+      .refine((text) => parseWindowMs(text) !== undefined, {
+        error: 'must be a duration such as `500ms`, `30s`, `5m`, `1h` or `1d`',
+      })
+      .optional(),
+    windowMs: z.number().int().min(1).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.window === undefined && rule.windowMs === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['window'], message: 'is required (or give `windowMs`)' });
+    }
+    if (rule.window !== undefined && rule.windowMs !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['windowMs'],
+        message: 'must not be given together with `window`',
+      });
+    }
+  });
+
+const PrefilterSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    fieldBytesMax: z.number().int().min(1).max(LIMITS.fieldBytesMax).default(LIMITS.fieldBytesMax),
+    blockScore: z.number().int().min(1).default(10),
+    escalateScore: z.number().int().min(1).default(5),
+    signatures: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(CONFIG_LIMITS.signatureLengthMax)
+          .refine(isRegExp, { error: 'must be a valid regular expression' }),
+      )
+      .max(CONFIG_LIMITS.signaturesMax)
+      .default([]),
+  })
+  .superRefine((prefilter, ctx) => {
+    if (prefilter.escalateScore > prefilter.blockScore) {
+      ctx.addIssue({ code: 'custom', path: ['escalateScore'], message: 'must not exceed `blockScore`' });
+    }
+  });
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function mapOf<T extends z.ZodType>(key: z.ZodString, value: T, entriesMax: number) {
+  return z
+    .record(key, value)
+    .refine((map) => Object.keys(map).length <= entriesMax, {
+      error: `must have at most ${entriesMax} entries`,
+    })
+    .default({});
+}
+
+/** The whole of `maos.yaml`. Every object is strict: an unknown key is an error, never ignored. */
+export const ConfigSchema = z
+  .strictObject({
+    version: z.literal(1, { error: unlessMissing('must be `1`') }),
+    node: z.strictObject({ id: id.default(DEFAULT_NODE_ID) }).default({ id: DEFAULT_NODE_ID }),
+    profile: z.enum(['standard', 'hardened', 'isolated']).default('standard'),
+    dataDir: z.string().min(1).max(4096).default('.maos'),
+    agents: mapOf(id, AgentSchema, CONFIG_LIMITS.agentsMax),
+    actions: mapOf(actionName, ActionSchema, CONFIG_LIMITS.actionsMax),
+    rateLimits: z.array(RateLimitSchema).max(CONFIG_LIMITS.rateLimitsMax).default([]),
+    prefilter: PrefilterSchema.default({
+      enabled: true,
+      fieldBytesMax: LIMITS.fieldBytesMax,
+      blockScore: 10,
+      escalateScore: 5,
+      signatures: [],
+    }),
+  })
+  .superRefine((config, ctx) => {
+    config.rateLimits.forEach((rule, index) => {
+      if (rule.agent !== '*' && !Object.hasOwn(config.agents, rule.agent)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rateLimits', index, 'agent'],
+          message: `names no agent defined in \`agents\``,
+        });
+      }
+    });
+  })
+  .meta({ title: 'maos.yaml', description: 'MAOS node configuration' });
+
+/** A validated configuration with every default filled in. */
+export type MaosConfig = z.infer<typeof ConfigSchema>;
+export type AgentConfig = MaosConfig['agents'][string];
+export type ActionConfig = MaosConfig['actions'][string];
+export type CapabilityConfig = AgentConfig['capabilities'][number];
+export type RateLimitConfig = MaosConfig['rateLimits'][number];
+
+/** JSON Schema (draft 2020-12) of `maos.yaml` as a user writes it (defaults make fields optional). */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' });
+}

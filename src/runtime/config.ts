@@ -1,0 +1,171 @@
+// Loads `maos.yaml` (§5.2): YAML text → validated config → the frozen `Policy` the kernel decides
+// against (MR-1). Every error names file, line, column and field; nothing half-loaded escapes.
+
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { ActionPolicy, AgentPolicy, Policy, RateRule } from '../kernel/policy.ts';
+import type { Scope } from '../kernel/token/claims.ts';
+import {
+  assert,
+  decodeUtf8,
+  ERROR_CODES,
+  fail,
+  hashCanonical,
+  type KernelError,
+  ok,
+  type Result,
+} from '../shared/index.ts';
+import { invalidConfig, issueMessage } from './config-issues.ts';
+import {
+  type ActionConfig,
+  type AgentConfig,
+  type CapabilityConfig,
+  CONFIG_LIMITS,
+  ConfigSchema,
+  type MaosConfig,
+  parseWindowMs,
+  type RateLimitConfig,
+} from './config-schema.ts';
+import { readYaml } from './config-yaml.ts';
+import { deepFreeze, FrozenMap } from './frozen.ts';
+
+export { type ConfigIssue, formatPath } from './config-issues.ts';
+export {
+  type ActionConfig,
+  type AgentConfig,
+  CONFIG_LIMITS,
+  ConfigSchema,
+  configJsonSchema,
+  type MaosConfig,
+} from './config-schema.ts';
+
+export type LoadedConfig = {
+  /** The validated file with defaults filled in; deep-frozen. */
+  readonly config: MaosConfig;
+  readonly policy: Policy;
+  /** The file as named by the caller. */
+  readonly file: string;
+  /** Absolute; a relative `dataDir` is resolved against the config file's directory. */
+  readonly dataDir: string;
+};
+
+/**
+ * Parses and validates configuration text. `file` names it in messages and anchors `dataDir`.
+ * Codes: CONFIG_YAML (syntax, aliases), FORBIDDEN_KEY, OVERSIZED_INPUT, CONFIG_INVALID (schema).
+ */
+export function parseConfig(text: string, file: string): Result<LoadedConfig, KernelError> {
+  const source = readYaml(text, file);
+  if (!source.ok) return source;
+  const parsed = ConfigSchema.safeParse(source.value.value, { error: issueMessage });
+  if (!parsed.success) return invalidConfig(file, source.value, parsed.error.issues);
+  const config = deepFreeze(parsed.data);
+  return ok(
+    Object.freeze({
+      config,
+      policy: compilePolicy(config),
+      file,
+      dataDir: resolve(dirname(resolve(file)), config.dataDir),
+    }),
+  );
+}
+
+/** Reads and parses the file at `path`; CONFIG_NOT_FOUND when it does not exist. */
+export async function loadConfig(path: string): Promise<Result<LoadedConfig, KernelError>> {
+  let bytes: Uint8Array;
+  try {
+    const info = await stat(path);
+    if (!info.isFile())
+      return fail(ERROR_CODES.CONFIG_NOT_FOUND, `${path}: not a regular file`, { file: path });
+    if (info.size > CONFIG_LIMITS.fileBytesMax) {
+      return fail(
+        ERROR_CODES.OVERSIZED_INPUT,
+        `${path}: file is ${info.size} bytes, more than ${CONFIG_LIMITS.fileBytesMax}`,
+        { file: path, bytes: info.size },
+      );
+    }
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return fail(ERROR_CODES.CONFIG_NOT_FOUND, `${path}: configuration file not found`, { file: path });
+    }
+    return fail(ERROR_CODES.IO, `${path}: cannot read configuration: ${String(code ?? error)}`, {
+      file: path,
+    });
+  }
+  const text = decodeUtf8(bytes);
+  if (!text.ok) return fail(ERROR_CODES.INVALID_UTF8, `${path}: file is not valid utf-8`, { file: path });
+  return parseConfig(text.value.replace(/^\uFEFF/, ''), path);
+}
+
+/**
+ * Builds the kernel's view of a validated config: maps for agents and actions, defaults applied,
+ * everything deep-frozen (MR-1). `hash` is SHA-256 of the canonical config, so key order and
+ * formatting do not change it.
+ */
+export function compilePolicy(config: MaosConfig): Policy {
+  const agents = Object.entries(config.agents).map(([id, agent]) => [id, agentPolicy(id, agent)] as const);
+  const actions = Object.entries(config.actions).map(
+    ([name, action]) => [name, actionPolicy(name, action)] as const,
+  );
+  const policy: Policy = {
+    nodeId: config.node.id,
+    profile: config.profile,
+    agents: new FrozenMap(agents),
+    actions: new FrozenMap(actions),
+    rateRules: config.rateLimits.map(rateRule),
+    prefilter: {
+      enabled: config.prefilter.enabled,
+      fieldBytesMax: config.prefilter.fieldBytesMax,
+      blockScore: config.prefilter.blockScore,
+      escalateScore: config.prefilter.escalateScore,
+      signatures: [...config.prefilter.signatures],
+    },
+    hash: hashCanonical(config),
+  };
+  return deepFreeze(policy);
+}
+
+function agentPolicy(id: string, agent: AgentConfig): AgentPolicy {
+  return {
+    id,
+    ring: agent.ring,
+    trust: agent.trust,
+    clearance: agent.clearance,
+    grants: agent.capabilities.map(scope),
+    budget:
+      agent.budget === undefined
+        ? undefined
+        : {
+            // WHY: a dimension the config leaves out is unlimited; an explicit 0 is exhausted (MR-7).
+            tokens: agent.budget.tokens ?? Number.POSITIVE_INFINITY,
+            apiCalls: agent.budget.apiCalls ?? Number.POSITIVE_INFINITY,
+            costMicros: agent.budget.costMicros ?? Number.POSITIVE_INFINITY,
+          },
+  };
+}
+
+function scope(capability: CapabilityConfig): Scope {
+  const { action, resource, constraint } = capability;
+  if (constraint === undefined) return { action, resource };
+  return { action, resource, constraint: typeof constraint === 'string' ? [constraint] : [...constraint] };
+}
+
+function actionPolicy(name: string, action: ActionConfig): ActionPolicy {
+  return {
+    name,
+    // INVARIANT: an undeclared or `unknown` side effect is a write (DR-C10).
+    sideEffect: action.sideEffect === 'unknown' ? 'write' : action.sideEffect,
+    output: { confidentiality: action.output.confidentiality, integrity: action.output.integrity },
+    destination: action.destination,
+    external: action.external,
+    snapshot: action.snapshot,
+    approval: action.approval,
+  };
+}
+
+function rateRule(rule: RateLimitConfig): RateRule {
+  const windowMs = rule.windowMs ?? parseWindowMs(rule.window ?? '');
+  assert(windowMs !== undefined, 'the schema accepts a rate limit only with exactly one valid window');
+  return { agent: rule.agent, action: rule.action, max: rule.max, windowMs };
+}
