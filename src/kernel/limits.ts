@@ -16,6 +16,12 @@ export const LIMITS = {
   patternSegmentsMax: 64,
   constraintLengthMax: 2048,
   constraintsPerScopeMax: 8,
+  /** Compiled CEL constraints kept in memory, keyed by expression text. */
+  constraintCacheEntriesMax: 4096,
+  /** JSON nesting inside a token (envelope, protected header or claims with embedded parents). */
+  tokenJsonDepthMax: 24,
+  /** Free text recorded in a token, such as the reason of a TTL acknowledgment. */
+  tokenTextLengthMax: 1024,
   /** Verified-token cache entries before the least recently used is evicted. */
   tokenCacheEntriesMax: 100_000,
   /** Revocation-epoch lag a node tolerates (§9.3): more than this denies. */

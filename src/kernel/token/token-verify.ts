@@ -1,0 +1,126 @@
+// Verification (§14a.3, DR-T1): strict envelope parse, then both signatures in parallel, then the
+// claims schema and the attenuation chain. Expiry, revocation and use counts are the DSC's, per decision.
+
+import { flattenedVerify } from 'jose';
+import { ERROR_CODES, fail, hashBase64url, type KernelError, ok, type Result } from '../../shared/index.ts';
+import { attenuationViolation } from './attenuate.ts';
+import type { TokenClaims } from './claims.ts';
+import { parseClaims } from './claims-schema.ts';
+import type { CryptoKey, IssuerPublicKeys } from './issuer-keys.ts';
+import { buildScopeIndex } from './scope-index.ts';
+import {
+  decodePayload,
+  type EnvelopeSignature,
+  type ProtectedHeader,
+  parseEnvelope,
+  type TokenEnvelope,
+} from './token-envelope.ts';
+import { TOKEN_REF_PREFIX, type VerifiedToken } from './verified-token.ts';
+
+export type InspectedToken = {
+  readonly digest: string;
+  readonly headers: readonly [ProtectedHeader, ProtectedHeader];
+  readonly claims: TokenClaims;
+};
+
+/** `tok:` + base64url SHA-256 of the exact serialized text. */
+export function tokenDigest(serialized: string): string {
+  return TOKEN_REF_PREFIX + hashBase64url(serialized);
+}
+
+/** Verifies a serialized token against the issuer's public keys. Never throws for bad input. */
+export async function verifyToken(
+  serialized: string,
+  keys: IssuerPublicKeys,
+): Promise<Result<VerifiedToken, KernelError>> {
+  const envelope = parseEnvelope(serialized);
+  if (!envelope.ok) return envelope;
+  const { kid, payload, signatures } = envelope.value;
+  const key = keys.get(kid);
+  if (key === undefined)
+    return fail(ERROR_CODES.TOKEN_KEY_UNKNOWN, `key \`${kid}\` is not a known issuer key`);
+  const [edOk, mlOk] = await Promise.all([
+    verifyOne(payload, signatures[0], key.ed25519),
+    verifyOne(payload, signatures[1], key.mlDsa65),
+  ]);
+  if (!edOk) return fail(ERROR_CODES.TOKEN_SIGNATURE_INVALID, 'the `EdDSA` signature does not verify');
+  if (!mlOk) return fail(ERROR_CODES.TOKEN_SIGNATURE_INVALID, 'the `ML-DSA-65` signature does not verify');
+  const claims = readClaims(envelope.value);
+  if (!claims.ok) return claims;
+  return buildVerified(serialized, claims.value);
+}
+
+/** Decodes headers and claims without checking signatures (for the CLI). Same structural errors. */
+export function inspectToken(serialized: string): Result<InspectedToken, KernelError> {
+  const envelope = parseEnvelope(serialized);
+  if (!envelope.ok) return envelope;
+  const claims = readClaims(envelope.value);
+  if (!claims.ok) return claims;
+  const [first, second] = envelope.value.signatures;
+  return ok({
+    digest: tokenDigest(serialized),
+    headers: [first.header, second.header],
+    claims: claims.value,
+  });
+}
+
+async function verifyOne(payload: string, entry: EnvelopeSignature, key: CryptoKey): Promise<boolean> {
+  try {
+    await flattenedVerify({ payload, protected: entry.protected, signature: entry.signature }, key, {
+      algorithms: [entry.header.alg],
+      crit: {},
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readClaims(envelope: TokenEnvelope): Result<TokenClaims, KernelError> {
+  const json = decodePayload(envelope.payload);
+  if (!json.ok) return json;
+  const claims = parseClaims(json.value);
+  if (!claims.ok) return claims;
+  if (claims.value.kid !== envelope.kid) {
+    return fail(ERROR_CODES.TOKEN_HEADER_INVALID, 'claim `kid` differs from the protected headers');
+  }
+  return claims;
+}
+
+function buildVerified(serialized: string, claims: TokenClaims): Result<VerifiedToken, KernelError> {
+  const chain: TokenClaims[] = [];
+  for (let link: TokenClaims | undefined = claims; link !== undefined; link = link.parent) chain.push(link);
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const child = chain[i];
+    const parent = chain[i + 1];
+    if (child === undefined || parent === undefined) break;
+    const violation = attenuationViolation(parent, child);
+    if (violation !== undefined) {
+      return fail(ERROR_CODES.TOKEN_ATTENUATION_WIDENS, `attenuation widens the parent: ${violation}`, {
+        jti: child.jti,
+      });
+    }
+  }
+  const index = buildScopeIndex(claims.scopes);
+  if (!index.ok) return index;
+  const match = index.value.match;
+  deepFreeze(claims);
+  return ok(
+    Object.freeze({
+      digest: tokenDigest(serialized),
+      claims,
+      chain: Object.freeze(chain),
+      chainIds: Object.freeze(chain.map((link) => link.jti)),
+      notBeforeMs: Math.max(...chain.map((link) => link.nbf)),
+      expiresMs: Math.min(...chain.map((link) => link.exp)),
+      match,
+    }),
+  );
+}
+
+/** Verified tokens are shared through the cache; freezing keeps one holder from altering another's view. */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
