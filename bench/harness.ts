@@ -1,0 +1,67 @@
+// Benchmark harness: times one operation many times and prints one JSON line per case with
+// p50/p99 in microseconds and operations per second. Timings are measured here, never asserted.
+
+import { cpus } from 'node:os';
+
+export type BenchCase = {
+  readonly name: string;
+  /** One operation. May return a promise; it is awaited. */
+  readonly run: () => unknown;
+  /** Measured operations (after warm-up). */
+  readonly iterations?: number;
+  readonly warmup?: number;
+  /** Extra fields for the JSON line (sizes, counts). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+};
+
+export type BenchResult = {
+  name: string;
+  iterations: number;
+  p50_us: number;
+  p99_us: number;
+  mean_us: number;
+  ops_per_s: number;
+  [key: string]: unknown;
+};
+
+/** Runs a case: warm-up, then `iterations` individually timed calls. */
+export async function measure(bench: BenchCase): Promise<BenchResult> {
+  const iterations = bench.iterations ?? 20_000;
+  const warmup = bench.warmup ?? Math.min(5_000, iterations);
+  for (let i = 0; i < warmup; i++) await bench.run();
+  const samples = new Float64Array(iterations);
+  const started = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    const out = bench.run();
+    if (out instanceof Promise) await out;
+    samples[i] = performance.now() - t0;
+  }
+  const totalMs = performance.now() - started;
+  samples.sort();
+  const at = (q: number): number =>
+    samples[Math.min(iterations - 1, Math.floor(q * iterations))] ?? Number.NaN;
+  return {
+    name: bench.name,
+    iterations,
+    p50_us: round(at(0.5) * 1000),
+    p99_us: round(at(0.99) * 1000),
+    mean_us: round((totalMs * 1000) / iterations),
+    ops_per_s: Math.round(iterations / (totalMs / 1000)),
+    ...bench.meta,
+  };
+}
+
+export function machine(): Record<string, unknown> {
+  const cpu = cpus();
+  return {
+    node: process.version,
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    platform: process.platform,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The `maos` command: dispatches to one module per command. Talks to the kernel only through
+// src/runtime (ARCHITECTURE.md §3). Exit codes: 0 ok/allow, 1 deny, 2 usage or input error, 3 escalate.
+
+import { readFileSync } from 'node:fs';
+import { checkCommand } from './commands/check.ts';
+import { demoCommand } from './commands/demo.ts';
+import { keysCommand } from './commands/keys.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { tokenCommand } from './commands/token.ts';
+import { MAIN_HELP } from './help.ts';
+import { EXIT, UsageError } from './io.ts';
+
+quietExperimentalWarnings();
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'demo':
+      return demoCommand(rest);
+    case 'check':
+      return checkCommand(rest);
+    case 'token':
+      return tokenCommand(rest);
+    case 'keys':
+      return keysCommand(rest);
+    case 'schema':
+      return schemaCommand(rest);
+    case '-v':
+    case '--version':
+      process.stdout.write(`${version()}\n`);
+      return EXIT.ok;
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(MAIN_HELP);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    default:
+      throw new UsageError(`unknown command \`${command}\`; see \`maos --help\``);
+  }
+}
+
+/**
+ * WHY: Node marks ML-DSA in WebCrypto and node:sqlite experimental and prints a warning on first use;
+ * it is noise for CLI users. Every other warning is still printed.
+ */
+function quietExperimentalWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'ExperimentalWarning') return;
+    process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`maos: ${(error as Error).message}\n`);
+    process.exitCode = EXIT.usage;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,9 @@
+// Public face of src/runtime: what the CLI and HTTP layers may use.
+
+export type { Decision } from '../kernel/decision.ts';
+export type { Kernel, KernelMintRequest } from '../kernel/kernel.ts';
+export { type AgentRing, isAgentRing } from '../kernel/rings.ts';
+export { inspectToken, type MintedToken, type Scope, verifyToken } from '../kernel/token/index.ts';
+export { configJsonSchema, type LoadedConfig, loadConfig } from './config.ts';
+export { loadIssuerKeys, loadOrCreateIssuerKeys, retireIssuerKey, rotateIssuerKey } from './key-store.ts';
+export { openRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';

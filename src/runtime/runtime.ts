@@ -1,0 +1,68 @@
+// Composition root for the embedded default: loads `maos.yaml`, the issuer keys and the
+// revocation list from the data directory, and wires them into a kernel.
+
+import { mkdir } from 'node:fs/promises';
+import { Kernel } from '../kernel/kernel.ts';
+import {
+  type Clock,
+  type KernelError,
+  ok,
+  type Random,
+  type Result,
+  systemClock,
+  systemRandom,
+} from '../shared/index.ts';
+import { type LoadedConfig, loadConfig, parseConfig } from './config.ts';
+import { fileEventSink } from './event-log.ts';
+import { loadOrCreateIssuerKeys } from './key-store.ts';
+import { loadRevocations, saveRevocations } from './revocation-store.ts';
+
+export type RuntimeOptions = {
+  /** Path of `maos.yaml`. */
+  readonly configPath: string;
+  /** Config text to use instead of reading `configPath` (the path still names it in errors). */
+  readonly configText?: string;
+  /** Overrides the config's `dataDir`. */
+  readonly dataDir?: string;
+  readonly clock?: Clock;
+  readonly random?: Random;
+};
+
+export type Runtime = {
+  readonly kernel: Kernel;
+  readonly config: LoadedConfig;
+  readonly dataDir: string;
+  /** Writes the revocation list back to the data directory. */
+  saveRevocations(): Promise<Result<void, KernelError>>;
+};
+
+export async function openRuntime(options: RuntimeOptions): Promise<Result<Runtime, KernelError>> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? systemRandom;
+  const config =
+    options.configText === undefined
+      ? await loadConfig(options.configPath)
+      : parseConfig(options.configText, options.configPath);
+  if (!config.ok) return config;
+  const dataDir = options.dataDir ?? config.value.dataDir;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const keys = await loadOrCreateIssuerKeys(dataDir, clock, random);
+  if (!keys.ok) return keys;
+  const revocations = await loadRevocations(dataDir);
+  if (!revocations.ok) return revocations;
+  const kernel = new Kernel({
+    policy: config.value.policy,
+    publicKeys: keys.value.publicKeys,
+    issuer: keys.value.current,
+    revocations: revocations.value,
+    clock,
+    random,
+    events: fileEventSink(dataDir, clock),
+  });
+  return ok({
+    kernel,
+    config: config.value,
+    dataDir,
+    saveRevocations: () => saveRevocations(dataDir, kernel.revocations),
+  });
+}
