@@ -1,0 +1,54 @@
+// DSC decision benchmarks: the full seven-check decision with a cached token at 10, 100 and 1,000
+// scopes, 10,000 agents registered; plus the same with the whole token inline, and the async front door.
+
+import { AGENTS_REGISTERED, benchKernel, benchPolicy } from './fixture.ts';
+import type { BenchCase } from './harness.ts';
+
+let sink = 0;
+
+export async function decideCases(): Promise<BenchCase[]> {
+  const policy = benchPolicy();
+  const cases: BenchCase[] = [];
+  for (const scopes of [10, 100, 1000]) {
+    const { kernel, intent } = await benchKernel(policy, scopes);
+    cases.push({
+      name: `decide/cached/scopes=${scopes}`,
+      iterations: 200_000,
+      run: () => {
+        // Decided through the kernel's pure core, exactly as `Kernel.decide` does, minus the event emit.
+        sink += kernel.decide(intent).checks.length;
+      },
+      meta: { scopes, agents: AGENTS_REGISTERED, checks: 7 },
+    });
+  }
+  const big = await benchKernel(policy, 1000);
+  cases.push({
+    name: 'decide/inline-token/scopes=1000',
+    iterations: 20_000,
+    run: () => {
+      sink += big.kernel.decide(big.inlineIntent).checks.length;
+    },
+    meta: {
+      scopes: 1000,
+      agents: AGENTS_REGISTERED,
+      tokenBytes: big.token.length,
+      note: 'digest of the full token hashed per call',
+    },
+  });
+  const small = await benchKernel(policy, 10);
+  const raw = { ...small.intent, cost: undefined, labels: small.intent.labels };
+  cases.push({
+    name: 'decide/submit/scopes=10',
+    iterations: 50_000,
+    run: async () => {
+      const result = await small.kernel.submit({ ...raw, cost: { tokens: 0, apiCalls: 0, costMicros: 0 } });
+      if (result.ok) sink += result.value.checks.length;
+    },
+    meta: { scopes: 10, note: 'async front door: intent schema validation + decision' },
+  });
+  return cases;
+}
+
+export function decideSink(): number {
+  return sink;
+}

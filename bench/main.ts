@@ -1,0 +1,33 @@
+// `npm run bench -- [group ...]`: runs the named benchmark groups (`decide` when none) and prints
+// one JSON line per case, after a first line describing the machine.
+
+import { type BenchCase, machine, measure } from './harness.ts';
+
+type Group = () => Promise<readonly BenchCase[]>;
+
+const decide: Group = async () => (await import('./decide.ts')).decideCases();
+const token: Group = async () => (await import('./token.ts')).tokenCases();
+const prefilter: Group = async () => (await import('./prefilter.ts')).prefilterCases();
+
+/** `decide` is the issue's group: decisions, cold token verification and the 10 KB pre-filter scan. */
+const GROUPS: Readonly<Record<string, Group>> = {
+  decide: async () => [...(await decide()), ...(await token()), ...(await prefilter())],
+  token,
+  prefilter,
+};
+
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const names = wanted.length === 0 ? ['decide'] : wanted;
+const unknown = names.filter((name) => !Object.hasOwn(GROUPS, name));
+if (unknown.length > 0) {
+  console.error(
+    `unknown benchmark group \`${unknown.join(', ')}\`; known: ${Object.keys(GROUPS).join(', ')}`,
+  );
+  process.exit(2);
+}
+console.log(JSON.stringify({ machine: machine() }));
+for (const name of names) {
+  const group = GROUPS[name];
+  if (group === undefined) continue;
+  for (const bench of await group()) console.log(JSON.stringify(await measure(bench)));
+}
