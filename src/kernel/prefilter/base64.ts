@@ -91,6 +91,7 @@ function matchDecoded(chunk: string, signatures: SignatureSet): string | undefin
   // WHY: a run may start mid-quantum (a `/` of a URL path glued to it); one of four alignments is right.
   for (let offset = 0; offset < 4; offset++) {
     if (chunk.length - offset < SCAN_LIMITS.base64RunCharsMin) return undefined;
+    if (!mayEncodeText(chunk, offset)) continue;
     const decoded = decodePrintable(chunk.slice(offset));
     if (decoded === undefined) continue;
     const foldLookalikes = NON_ASCII.test(decoded) && findHomoglyph(decoded) !== undefined;
@@ -98,6 +99,27 @@ function matchDecoded(chunk: string, signatures: SignatureSet): string | undefin
     return signatures.find(text)[0]?.text;
   }
   return undefined;
+}
+
+/**
+ * A cheap necessary condition for "decodes to text a signature can match", checked before decoding.
+ * The first character of each 4-character quantum carries the top six bits of a byte; for a byte in
+ * 0x20–0x7F those are 8–31, the characters `I`–`Z` and `a`–`f`. Text the signatures can match is
+ * mostly ASCII, so most quanta start in that range; a file path or identifier (the common base64-
+ * alphabet run in intents) mostly does not, and is skipped without decoding.
+ */
+export function mayEncodeText(chunk: string, offset: number): boolean {
+  let quanta = 0;
+  let textLike = 0;
+  for (let i = offset; i + 4 <= chunk.length; i += 4) {
+    const code = chunk.charCodeAt(i);
+    quanta += 1;
+    if ((code >= 0x49 && code <= 0x5a) || (code >= 0x61 && code <= 0x66)) textLike += 1;
+  }
+  // WHY: two fifths, not all: each two-byte lookalike letter puts two bytes out of range, so English
+  // with up to ~40 % of its letters swapped for Cyrillic or Greek ones still passes. A lowercase
+  // path, whose quantum starts are random letters, is in range about a fifth of the time.
+  return textLike * 5 >= quanta * 2;
 }
 
 /** The decoded text, or undefined when the bytes are mostly not printable UTF-8. */

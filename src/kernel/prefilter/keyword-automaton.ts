@@ -55,17 +55,20 @@ export class KeywordAutomaton {
     this.matches = order.map((state) => trie.matches[state] ?? []);
   }
 
-  /** Sets `seen[id] = 1` for every keyword id that occurs in `text`. */
-  scan(text: string, seen: Uint8Array): void {
+  /** Sets `seen[id] = 1` for every keyword id that occurs in `text`; returns how many keyword hits it saw. */
+  scan(text: string, seen: Uint8Array): number {
     const { rows, acceptRowMin, matches } = this;
     let row = 0;
+    let hits = 0;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       row = rows[row | (code < ASCII_END ? code : 0)] ?? 0;
       if (row >= acceptRowMin) {
+        hits += 1;
         for (const id of matches[row >> ROW_SHIFT] ?? []) seen[id] = 1;
       }
     }
+    return hits;
   }
 }
 

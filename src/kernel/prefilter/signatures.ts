@@ -244,11 +244,14 @@ export function compileSignatures(extra: readonly string[], options: SignatureOp
   return {
     find(text: string): SignatureHit[] {
       const hits: SignatureHit[] = [];
+      // WHY: every built-in signature needs a keyword from each of its anchor groups, so text in
+      // which the automaton saw no keyword at all (most benign strings) skips them all at once.
+      let keywords = 1;
       if (gate) {
         seen.fill(0);
-        automaton.scan(text, seen);
+        keywords = automaton.scan(text, seen);
       }
-      for (const { id, regex, groups } of builtIn) {
+      for (const { id, regex, groups } of keywords === 0 ? [] : builtIn) {
         if (gate && !groups.every((group) => group.some(present))) continue;
         const match = regex.exec(text);
         if (match !== null) hits.push({ id, index: match.index, text: match[0] });
