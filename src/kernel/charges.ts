@@ -7,10 +7,12 @@ import type { AgentPolicy, Policy, RateRule } from './policy.ts';
 import { actionMatches } from './token/pattern.ts';
 import type { VerifiedToken } from './token/verified-token.ts';
 
-type RuleIndex = Map<string, readonly number[]>;
+/** Per frozen policy: agent → action → indexes of the rate rules that apply. */
+type RuleIndex = Map<string, Map<string, readonly number[]>>;
 
 const RULE_MEMO_ENTRIES_MAX = 10_000;
 const ruleMemo = new WeakMap<Policy, RuleIndex>();
+const NONE: readonly never[] = Object.freeze([]);
 
 export function chargesFor(
   intent: Intent,
@@ -45,20 +47,26 @@ export function chargesFor(
 
 /** Indexes of the rate rules for (agent, action), memoised per frozen policy. */
 function matchingRules(policy: Policy, agent: string, action: string): readonly number[] {
-  let memo = ruleMemo.get(policy);
-  if (memo === undefined) {
-    memo = new Map();
-    ruleMemo.set(policy, memo);
+  if (policy.rateRules.length === 0) return NONE;
+  let byAgent = ruleMemo.get(policy);
+  if (byAgent === undefined) {
+    byAgent = new Map();
+    ruleMemo.set(policy, byAgent);
   }
-  const key = `${agent}\u0000${action}`;
-  const hit = memo.get(key);
+  let byAction = byAgent.get(agent);
+  if (byAction === undefined) {
+    // WHY: intents name arbitrary agents and actions; bound the memo so hostile input cannot grow it.
+    if (byAgent.size >= RULE_MEMO_ENTRIES_MAX) byAgent.clear();
+    byAction = new Map();
+    byAgent.set(agent, byAction);
+  }
+  const hit = byAction.get(action);
   if (hit !== undefined) return hit;
   const found: number[] = [];
   policy.rateRules.forEach((rule, index) => {
     if ((rule.agent === '*' || rule.agent === agent) && actionMatches(rule.action, action)) found.push(index);
   });
-  // WHY: intents name arbitrary actions; bound the memo so hostile input cannot grow it forever.
-  if (memo.size >= RULE_MEMO_ENTRIES_MAX) memo.clear();
-  memo.set(key, found);
+  if (byAction.size >= RULE_MEMO_ENTRIES_MAX) byAction.clear();
+  byAction.set(action, found);
   return found;
 }

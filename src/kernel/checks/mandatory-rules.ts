@@ -9,21 +9,25 @@ import { deny, escalate, pass } from './outcome.ts';
 const CHECK = 'mandatory-rules';
 
 export function checkMandatoryRules(input: CheckInput): CheckOutcome {
-  const denied: string[] = [];
-  const escalated: string[] = [];
-  const messages: string[] = [];
+  // WHY: the common case judges all rules and finds nothing; allocate only when a rule speaks.
+  let denied: string[] | undefined;
+  let escalated: string[] | undefined;
+  let messages: string[] | undefined;
   for (const rule of MANDATORY_RULES) {
     const judgement = rule.judge?.(input);
     if (judgement === undefined) continue;
-    (judgement.verdict === 'deny' ? denied : escalated).push(rule.id);
-    messages.push(`${rule.id}: ${judgement.message}`);
+    if (judgement.verdict === 'deny') (denied ??= []).push(rule.id);
+    else (escalated ??= []).push(rule.id);
+    (messages ??= []).push(`${rule.id}: ${judgement.message}`);
   }
-  if (denied.length > 0) return deny(CHECK, R.MR_VIOLATION, messages.join('; '), { rules: denied });
+  if (denied !== undefined)
+    return deny(CHECK, R.MR_VIOLATION, (messages ?? []).join('; '), { rules: denied });
   if (input.action.approval) {
-    escalated.push('policy-approval');
-    messages.push(`\`${input.action.name}\` requires human approval by policy`);
+    (escalated ??= []).push('policy-approval');
+    (messages ??= []).push(`\`${input.action.name}\` requires human approval by policy`);
   }
-  if (escalated.length > 0)
-    return escalate(CHECK, R.APPROVAL_REQUIRED, messages.join('; '), { rules: escalated });
+  if (escalated !== undefined) {
+    return escalate(CHECK, R.APPROVAL_REQUIRED, (messages ?? []).join('; '), { rules: escalated });
+  }
   return pass(CHECK);
 }
