@@ -9,25 +9,29 @@ import { deny, escalate, pass } from './outcome.ts';
 const CHECK = 'mandatory-rules';
 
 export function checkMandatoryRules(input: CheckInput): CheckOutcome {
-  // WHY: the common case judges all rules and finds nothing; allocate only when a rule speaks.
-  let denied: string[] | undefined;
-  let escalated: string[] | undefined;
-  let messages: string[] | undefined;
+  // WHY: the common case judges every rule and finds nothing; allocate only when a rule speaks.
+  let spoken:
+    | Array<{ readonly id: string; readonly verdict: 'deny' | 'escalate'; readonly message: string }>
+    | undefined;
   for (const rule of MANDATORY_RULES) {
     const judgement = rule.judge?.(input);
     if (judgement === undefined) continue;
-    if (judgement.verdict === 'deny') (denied ??= []).push(rule.id);
-    else (escalated ??= []).push(rule.id);
-    (messages ??= []).push(`${rule.id}: ${judgement.message}`);
+    spoken = spoken ?? [];
+    spoken.push({ id: rule.id, ...judgement });
   }
-  if (denied !== undefined)
-    return deny(CHECK, R.MR_VIOLATION, (messages ?? []).join('; '), { rules: denied });
+  const denied = spoken?.filter((s) => s.verdict === 'deny') ?? [];
+  if (denied.length > 0) {
+    return deny(CHECK, R.MR_VIOLATION, describe(denied), { rules: denied.map((s) => s.id) });
+  }
+  const escalated = spoken ?? [];
   if (input.action.approval) {
-    (escalated ??= []).push('policy-approval');
-    (messages ??= []).push(`\`${input.action.name}\` requires human approval by policy`);
+    const message = `\`${input.action.name}\` requires human approval by policy`;
+    escalated.push({ id: 'policy-approval', verdict: 'escalate', message });
   }
-  if (escalated !== undefined) {
-    return escalate(CHECK, R.APPROVAL_REQUIRED, (messages ?? []).join('; '), { rules: escalated });
-  }
-  return pass(CHECK);
+  if (escalated.length === 0) return pass(CHECK);
+  return escalate(CHECK, R.APPROVAL_REQUIRED, describe(escalated), { rules: escalated.map((s) => s.id) });
+}
+
+function describe(spoken: ReadonlyArray<{ readonly id: string; readonly message: string }>): string {
+  return spoken.map((s) => (s.id === 'policy-approval' ? s.message : `${s.id}: ${s.message}`)).join('; ');
 }
