@@ -31,18 +31,28 @@ export async function readArgument(value: string, what: string): Promise<Result<
   }
 }
 
-export async function readFileText(path: string, what: string): Promise<Result<string, KernelError>> {
+/**
+ * Reads a file, or standard input for `-`, as raw bytes. WHY: decoding is left to the strict
+ * parser, so invalid UTF-8 is refused (INVALID_UTF8) instead of silently becoming U+FFFD.
+ */
+export async function readInputBytes(path: string, what: string): Promise<Result<Uint8Array, KernelError>> {
   try {
-    return ok(await readFile(path, 'utf8'));
+    return ok(path === '-' ? await readStdinBytes() : await readFile(path));
   } catch (error) {
     return fail(ERROR_CODES.IO, `cannot read ${what} \`${path}\`: ${(error as Error).message}`);
   }
 }
 
 async function readStdin(): Promise<string> {
+  return Buffer.from(await readStdinBytes())
+    .toString('utf8')
+    .trim();
+}
+
+async function readStdinBytes(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks);
 }
 
 /** Parses a duration such as `500ms`, `30s`, `15m`, `2h` or `1d` into milliseconds. */

@@ -12,6 +12,7 @@ import { MAIN_HELP } from './help.ts';
 import { EXIT, UsageError } from './io.ts';
 
 quietExperimentalWarnings();
+ignoreClosedStdout();
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -50,6 +51,16 @@ function quietExperimentalWarnings(): void {
   process.on('warning', (warning) => {
     if (warning.name === 'ExperimentalWarning') return;
     process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
+}
+
+/**
+ * WHY: `maos demo | head` closes the pipe early. That is the reader's choice, not a crash: an
+ * unhandled EPIPE would kill the process before cleanup (the demo's temporary key directory).
+ */
+function ignoreClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
   });
 }
 

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { Decision } from '../../runtime/index.ts';
 import { ERROR_CODES, fail, parseJsonStrict, systemClock, systemRandom, uuidv7 } from '../../shared/index.ts';
 import { CHECK_HELP } from '../help.ts';
-import { EXIT, printJson, readArgument, readFileText, reportError, UsageError } from '../io.ts';
+import { EXIT, printJson, readArgument, readInputBytes, reportError, UsageError } from '../io.ts';
 import { openFromFlags, RUNTIME_OPTIONS } from './options.ts';
 
 const INTENT_BYTES_MAX = 1024 * 1024;
@@ -25,10 +25,11 @@ export async function checkCommand(args: string[]): Promise<number> {
   }
   if (values.intent === undefined)
     throw new UsageError('`--intent` is required (a file, or - for standard input)');
-  const text =
-    values.intent === '-' ? await readArgument('-', 'intent') : await readFileText(values.intent, 'intent');
-  if (!text.ok) return reportError(text.error);
-  const parsed = parseJsonStrict(text.value, { bytesMax: INTENT_BYTES_MAX, depthMax: 64 });
+  if (values.intent === '-' && values.token === '-')
+    throw new UsageError('`--intent` and `--token` cannot both read standard input');
+  const bytes = await readInputBytes(values.intent, 'intent');
+  if (!bytes.ok) return reportError(bytes.error);
+  const parsed = parseJsonStrict(bytes.value, { bytesMax: INTENT_BYTES_MAX, depthMax: 64 });
   if (!parsed.ok) return reportError(parsed.error);
   const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

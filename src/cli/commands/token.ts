@@ -2,7 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { inspectToken, type MintedToken, type Runtime } from '../../runtime/index.ts';
-import type { KernelError, Result } from '../../shared/index.ts';
+import { ERROR_CODES, fail, isUuidv7, type KernelError, type Result } from '../../shared/index.ts';
 import { TOKEN_HELP } from '../help.ts';
 import {
   EXIT,
@@ -165,9 +165,19 @@ async function revoke(args: string[]): Promise<number> {
   if (!target.ok) return reportError(target.error);
   const jti = target.value.startsWith('{') ? inspectToken(target.value) : undefined;
   if (jti !== undefined && !jti.ok) return reportError(jti.error);
+  const id = jti === undefined ? target.value : jti.value.claims.jti;
+  // WHY: token ids are UUIDv7s; anything else would crash the kernel's precondition or, worse,
+  // "revoke" nothing while bumping the epoch and telling the operator it worked.
+  if (!isUuidv7(id)) {
+    return reportError(
+      fail(
+        ERROR_CODES.INVALID_INPUT,
+        `token id \`${id.slice(0, 80)}\` is not a uuidv7; give a token id or a token`,
+      ).error,
+    );
+  }
   const runtime = await open(values);
   if (!runtime.ok) return reportError(runtime.error);
-  const id = jti === undefined ? target.value : jti.value.claims.jti;
   const epoch = runtime.value.kernel.revoke(id, values.reason);
   const saved = await runtime.value.saveRevocations();
   if (!saved.ok) return reportError(saved.error);
