@@ -173,3 +173,9 @@ test("with 10,000 registered agents the intent's agent is found by id", () => {
   );
   assert.equal(decision.verdict, 'allow');
 });
+
+test('INV-4: a hand-built intent with a dot segment is denied by check 1 even without the boundary', () => {
+  const decision = decide(testIntent({ resource: '/workspace/../etc/passwd' }), testContext());
+  assert.equal(decision.verdict, 'deny');
+  assert.equal(outcome(decision, 'capability').code, 'RESOURCE_INVALID');
+});

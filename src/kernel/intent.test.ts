@@ -196,29 +196,20 @@ test('INV-7: bytes that are not utf-8 and strings with lone surrogates are INVAL
   assertCode(text([0xe2, 0x82, 0xac]), 'INVALID_INPUT');
 });
 
-test('INV-7: lone surrogates written as json escapes or inside an object are INVALID_UTF8 too', {
-  todo: 'only the raw text is checked; "\\ud800" escapes and already-parsed strings pass',
-}, () => {
+test('INV-7: lone surrogates written as json escapes or inside an object are INVALID_UTF8 too', {}, () => {
   assertCode(JSON.stringify({ ...BASE, resource: '/w/\ud800' }), 'INVALID_UTF8');
   assertCode({ ...BASE, resource: '/w/\ud800' }, 'INVALID_UTF8');
   assertCode({ ...BASE, args: { content: 'x\udfff' } }, 'INVALID_UTF8');
 });
 
 test('INV-7: text that is not json is INVALID_JSON', () => {
-  for (const text of [
-    '',
-    ' ',
-    '{',
-    '{"id":1,}',
-    "{'id':1}",
-    'NaN',
-    'undefined',
-    '{"a":1}{"b":2}',
-    '\ufeff{}',
-  ]) {
+  for (const text of ['', ' ', '{', '{"id":1,}', "{'id':1}", 'NaN', 'undefined', '{"a":1}{"b":2}']) {
     assertCode(text, 'INVALID_JSON');
   }
   assertCode(new Uint8Array(), 'INVALID_JSON');
+  // A leading byte-order mark is dropped from text as it is from bytes: both parse, neither is an intent.
+  assertCode('\ufeff{}', 'INVALID_INPUT');
+  assertCode(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), 'INVALID_INPUT');
 });
 
 test('DR-C10: an unknown, misspelt or missing side effect is treated as a write', () => {

@@ -16,6 +16,7 @@ import {
 } from '../shared/index.ts';
 import { LIMITS } from './limits.ts';
 import { SIDE_EFFECT_CLASSES, type SideEffectClass } from './side-effect.ts';
+import { resourceProblem } from './token/pattern.ts';
 
 export type JsonObject = { readonly [key: string]: JsonValue };
 
@@ -46,7 +47,10 @@ const IntentInput = z.strictObject({
   id: z.string().refine(isUuidv7, 'must be a uuidv7'),
   agent: id,
   action: id.regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and _ . : - only'),
-  resource: z.string().min(1).max(LIMITS.resourceLengthMax),
+  resource: z.string().superRefine((resource, ctx) => {
+    const problem = resourceProblem(resource);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   args: z.record(z.string(), z.unknown()).default({}),
   token: z.string().min(1).max(LIMITS.tokenBytesMax),
   sideEffect: z.string().optional(),
@@ -65,10 +69,11 @@ const IntentInput = z.strictObject({
  * Bad input never throws: it returns a `KernelError` with a stable code.
  */
 export function parseIntent(input: string | Uint8Array | unknown): Result<Intent, KernelError> {
+  const limits = { bytesMax: LIMITS.intentBytesMax, depthMax: LIMITS.intentDepthMax };
   const parsed =
     typeof input === 'string' || input instanceof Uint8Array
-      ? parseJsonStrict(input, { bytesMax: LIMITS.intentBytesMax, depthMax: LIMITS.intentDepthMax })
-      : checkJsonValue(input, LIMITS.intentDepthMax);
+      ? parseJsonStrict(input, limits)
+      : checkJsonValue(input, limits);
   if (!parsed.ok) return parsed;
   const result = IntentInput.safeParse(parsed.value);
   if (!result.success) {

@@ -179,7 +179,7 @@ export class Kernel {
       : await this.admitToken(parent).then((r) => (r.ok ? r.value : undefined));
     if (verified === undefined) return fail(ERROR_CODES.TOKEN_NOT_FOUND, 'parent token is not verified');
     if (verified.chainIds.some((jti) => this.revocations.isRevoked(jti))) {
-      return fail(ERROR_CODES.TOKEN_ATTENUATION_WIDENS, 'parent token is revoked');
+      return fail(ERROR_CODES.TOKEN_REVOKED, 'parent token is revoked');
     }
     const minted = await attenuateToken(verified, request, this.#issuer, {
       clock: this.#clock,

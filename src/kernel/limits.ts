@@ -2,7 +2,7 @@
 
 export const LIMITS = {
   /** A serialized intent, as received at the kernel boundary. */
-  intentBytesMax: 256 * 1024,
+  intentBytesMax: 1024 * 1024,
   intentDepthMax: 32,
   /** Identifiers: agent ids, action names, session ids, idempotency keys. */
   idLengthMax: 256,

@@ -15,7 +15,7 @@ import {
 import { type LoadedConfig, loadConfig, parseConfig } from './config.ts';
 import { fileEventSink } from './event-log.ts';
 import { loadOrCreateIssuerKeys } from './key-store.ts';
-import { loadRevocations, saveRevocations } from './revocation-store.ts';
+import { loadRevocations, saveRevocations, withRevocationsLock } from './revocation-store.ts';
 
 export type RuntimeOptions = {
   /** Path of `maos.yaml`. */
@@ -34,6 +34,12 @@ export type Runtime = {
   readonly dataDir: string;
   /** Writes the revocation list back to the data directory. */
   saveRevocations(): Promise<Result<void, KernelError>>;
+  /**
+   * Revokes a token durably: under the data directory's lock it adopts revocations other processes
+   * saved meanwhile, revokes `jti`, and saves, so concurrent operators never lose each other's work.
+   * Returns the new epoch.
+   */
+  revoke(jti: string, reason: string): Promise<Result<number, KernelError>>;
 };
 
 export async function openRuntime(options: RuntimeOptions): Promise<Result<Runtime, KernelError>> {
@@ -64,5 +70,17 @@ export async function openRuntime(options: RuntimeOptions): Promise<Result<Runti
     config: config.value,
     dataDir,
     saveRevocations: () => saveRevocations(dataDir, kernel.revocations),
+    revoke: (jti, reason) =>
+      withRevocationsLock(dataDir, async () => {
+        const onDisk = await loadRevocations(dataDir);
+        if (!onDisk.ok) return onDisk;
+        for (const entry of onDisk.value.toJSON().revoked) {
+          if (!kernel.revocations.isRevoked(entry.jti))
+            kernel.revoke(entry.jti, entry.reason ?? 'revoked elsewhere');
+        }
+        const epoch = kernel.revoke(jti, reason);
+        const saved = await saveRevocations(dataDir, kernel.revocations);
+        return saved.ok ? ok(epoch) : saved;
+      }),
   });
 }

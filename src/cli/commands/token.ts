@@ -178,10 +178,9 @@ async function revoke(args: string[]): Promise<number> {
   }
   const runtime = await open(values);
   if (!runtime.ok) return reportError(runtime.error);
-  const epoch = runtime.value.kernel.revoke(id, values.reason);
-  const saved = await runtime.value.saveRevocations();
-  if (!saved.ok) return reportError(saved.error);
-  printJson({ revoked: id, epoch });
+  const epoch = await runtime.value.revoke(id, values.reason);
+  if (!epoch.ok) return reportError(epoch.error);
+  printJson({ revoked: id, epoch: epoch.value });
   return EXIT.ok;
 }
 

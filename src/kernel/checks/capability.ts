@@ -3,6 +3,7 @@
 
 import { type CheckOutcome, REASON_CODES as R } from '../decision.ts';
 import type { CheckInput } from '../decision-context.ts';
+import { resourceProblem } from '../token/pattern.ts';
 import { deny, pass } from './outcome.ts';
 
 const CHECK = 'capability';
@@ -39,6 +40,9 @@ export function checkCapability(input: CheckInput): CheckOutcome {
       return deny(CHECK, R.TOKEN_REVOKED, `${whose} was revoked`, { jti });
     }
   }
+  // WHY: the intent boundary already refuses these; deciding a hand-built intent must not trust that.
+  const resourceInvalid = resourceProblem(intent.resource);
+  if (resourceInvalid !== undefined) return deny(CHECK, R.RESOURCE_INVALID, resourceInvalid);
   const vars = { args: intent.args, resource: intent.resource, action: intent.action, agent: intent.agent };
   const match = token.match(intent.action, intent.resource, vars);
   switch (match.kind) {

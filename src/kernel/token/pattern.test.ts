@@ -10,6 +10,7 @@ import {
   resourceContains,
   resourceMatches,
   resourcePatternProblem,
+  resourceProblem,
 } from './pattern.ts';
 
 test('action patterns: exact, dotted prefix and star', () => {
@@ -93,4 +94,37 @@ test('INV-4: resource containment: literal, `*` and `**` cases', () => {
   assert.equal(resourceContains('**', '/anything/**/at/*'), true);
   assert.equal(resourceContains('/a/*/**', '/a/b'), true);
   assert.equal(resourceContains('/a/*/**', '/a'), false);
+});
+
+test('INV-4: resources and patterns that could climb out of a folder are refused', () => {
+  for (const bad of [
+    '/w/../etc/passwd',
+    '/w/./x',
+    '/w/%2e%2e/etc',
+    '/w/.%2E/etc',
+    '/w/a%2f..%2f..%2fetc',
+    '/w/a%5c..',
+    '/w/a\\..\\etc',
+    '/w/a\u0000.txt',
+    '/w/%00',
+    '/w/%zz',
+  ]) {
+    assert.notEqual(resourceProblem(bad), undefined, bad);
+    assert.notEqual(resourcePatternProblem(bad), undefined, bad);
+  }
+  assert.notEqual(resourcePatternProblem('/workspace/../etc/**'), undefined);
+});
+
+test('ordinary resources, urls with escaped queries and dotted names stay valid', () => {
+  for (const good of [
+    '/workspace/a.md',
+    '/workspace/.config/settings.json',
+    'https://en.wikipedia.org/wiki/Caf%C3%A9',
+    'https://api.example.com/v1/login?next=https%3A%2F%2Fexample.com%2F..%2Fx',
+    'mailto:team@example.com',
+    '/w/..hidden/x',
+  ]) {
+    assert.equal(resourceProblem(good), undefined, good);
+  }
+  assert.equal(resourcePatternProblem('https://**/page/*'), undefined);
 });

@@ -22,6 +22,46 @@ export function resourcePatternProblem(pattern: string): string | undefined {
   if (segmentsOf(pattern).length > LIMITS.patternSegmentsMax) {
     return `resource pattern has more than ${LIMITS.patternSegmentsMax} segments`;
   }
+  return pathProblem(pattern, 'resource pattern');
+}
+
+/** Returns why a concrete `resource` of an intent cannot be matched safely, or undefined when it can. */
+export function resourceProblem(resource: string): string | undefined {
+  if (resource.length === 0) return 'resource is empty';
+  if (resource.length > LIMITS.resourceLengthMax)
+    return `resource is longer than ${LIMITS.resourceLengthMax}`;
+  return pathProblem(resource, 'resource');
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * INVARIANT: patterns match resources segment by segment, so a resource must not be able to climb
+ * out of the folder a pattern names (INV-4). Refused: `.` and `..` segments, the same spelled with
+ * percent escapes (`%2e%2e`), escaped separators (`%2f`, `%5c`) in the path part, backslashes
+ * (a separator on some systems) and control characters (NUL truncates paths in C libraries).
+ * Everything after the first `?` or `#` is a query or fragment, not a path, and only the character
+ * rules apply to it.
+ */
+function pathProblem(text: string, what: string): string | undefined {
+  if (CONTROL.test(text)) return `${what} contains a control character`;
+  if (text.includes('\\')) return `${what} contains a backslash`;
+  const end = text.search(/[?#]/);
+  const path = end === -1 ? text : text.slice(0, end);
+  for (const segment of path.split('/')) {
+    if (segment === '.' || segment === '..') return `${what} has a \`${segment}\` segment`;
+    if (!segment.includes('%')) continue;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return `${what} has malformed percent escapes`;
+    }
+    if (decoded === '.' || decoded === '..' || /[/\\]/.test(decoded) || CONTROL.test(decoded)) {
+      return `${what} hides a separator or a dot segment in percent escapes`;
+    }
+  }
   return undefined;
 }
 
