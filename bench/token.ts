@@ -1,6 +1,7 @@
 // Token benchmarks: cold verification of a hybrid-signed token (both signatures, claims schema,
 // scope index), each iteration a token this process has never verified; and minting.
 
+import { sign, verify } from 'node:crypto';
 import { generateIssuerKeyPair, mintToken, publicKeysOf, verifyToken } from '../src/kernel/token/index.ts';
 import { systemClock, systemRandom } from '../src/shared/index.ts';
 import { benchScopes } from './fixture.ts';
@@ -26,7 +27,25 @@ export async function tokenCases(): Promise<BenchCase[]> {
     tokens.push(minted.value.token);
   }
   let next = 0;
+  // The floor under cold verification: the two primitives alone, over a token-sized signing input.
+  const input = Buffer.from(tokens[0] ?? '').subarray(0, 1_600);
+  const edSignature = sign(null, input, issuer.ed25519.privateKey);
+  const mlSignature = sign(null, input, issuer.mlDsa65.privateKey);
   return [
+    {
+      name: 'crypto/ed25519-verify',
+      iterations: 3_000,
+      run: () => {
+        if (verify(null, input, issuer.ed25519.publicKey, edSignature)) sink += 1;
+      },
+    },
+    {
+      name: 'crypto/ml-dsa-65-verify',
+      iterations: 3_000,
+      run: () => {
+        if (verify(null, input, issuer.mlDsa65.publicKey, mlSignature)) sink += 1;
+      },
+    },
     {
       name: 'token/verify/cold',
       iterations: COLD_TOKENS,

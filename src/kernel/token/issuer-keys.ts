@@ -1,9 +1,7 @@
 // Issuer key types: the hybrid Ed25519 + ML-DSA-65 key pair the DSC signs tokens with (§14a.3),
 // and the public keys, by key id, that verification accepts. Loading and storing is runtime's job.
 
-import type { KeyObject, webcrypto } from 'node:crypto';
-
-export type CryptoKey = webcrypto.CryptoKey;
+import type { KeyObject } from 'node:crypto';
 
 export type KeyPairObjects = { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
 
@@ -14,8 +12,8 @@ export type IssuerKeyPair = {
   readonly mlDsa65: KeyPairObjects;
 };
 
-/** Public keys of one kid, already imported for WebCrypto so verification never converts per call. */
-export type VerificationKeys = { readonly ed25519: CryptoKey; readonly mlDsa65: CryptoKey };
+/** Public keys checked to be of the right type once, at load; verification uses node:crypto directly. */
+export type VerificationKeys = { readonly ed25519: KeyObject; readonly mlDsa65: KeyObject };
 
 /** Every non-retired issuer key, by kid. */
 export type IssuerPublicKeys = ReadonlyMap<string, VerificationKeys>;

@@ -47,6 +47,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 function pathProblem(text: string, what: string): string | undefined {
   if (CONTROL.test(text)) return `${what} contains a control character`;
   if (text.includes('\\')) return `${what} contains a backslash`;
+  // WHY: the hot path. A dot segment starts the text or follows a `/`; an escape needs a `%`.
+  if (text.charCodeAt(0) !== 0x2e && !text.includes('/.') && !text.includes('%')) return undefined;
   const end = text.search(/[?#]/);
   const path = end === -1 ? text : text.slice(0, end);
   for (const segment of path.split('/')) {

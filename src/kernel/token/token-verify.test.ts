@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { GeneralSign } from 'jose';
+import { GeneralSign, generalVerify } from 'jose';
 import { canonicalJson } from '../../shared/index.ts';
 import { FakeClock } from '../../testing/fake-clock.ts';
 import { SeededRandom } from '../../testing/seeded-random.ts';
@@ -177,5 +177,30 @@ test('non-string input never throws', async () => {
     const verified = await verifyToken(input, keys);
     assert.ok(!verified.ok);
     assert.equal(verified.error.code, 'TOKEN_MALFORMED');
+  }
+});
+
+test('DR-T1: jose verifies both signatures of a minted token, and rejects the tampered token we reject', async () => {
+  const minted = await mintToken(REQUEST, key, ctx);
+  assert.ok(minted.ok);
+  const envelope = JSON.parse(minted.value.token) as Parameters<typeof generalVerify>[0];
+  const ed = await generalVerify(envelope, key.ed25519.publicKey, { algorithms: ['EdDSA'] });
+  const ml = await generalVerify(envelope, key.mlDsa65.publicKey, { algorithms: ['ML-DSA-65'] });
+  assert.equal(ed.protectedHeader?.alg, 'EdDSA');
+  assert.equal(ml.protectedHeader?.alg, 'ML-DSA-65');
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(ed.payload)), minted.value.claims);
+
+  const claims = { ...minted.value.claims, scopes: [{ action: '*', resource: '**' }] };
+  const forged = {
+    ...(envelope as { payload: string }),
+    payload: Buffer.from(JSON.stringify(claims)).toString('base64url'),
+  };
+  const ours = await verifyToken(JSON.stringify(forged), keys);
+  assert.equal(ours.ok ? 'accepted' : ours.error.code, 'TOKEN_SIGNATURE_INVALID');
+  for (const [publicKey, alg] of [
+    [key.ed25519.publicKey, 'EdDSA'],
+    [key.mlDsa65.publicKey, 'ML-DSA-65'],
+  ] as const) {
+    await assert.rejects(generalVerify(forged as typeof envelope, publicKey, { algorithms: [alg] }));
   }
 });
