@@ -26,14 +26,14 @@ export async function demoCommand(args: string[]): Promise<number> {
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'maos-demo-'));
   try {
-    return await runDemo(dataDir, values.json === true);
+    return await runDemo(dataDir, values.json === true, values.keep === true);
   } finally {
     if (values.keep) process.stdout.write(`data directory kept: ${dataDir}\n`);
     else await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-async function runDemo(dataDir: string, asJson: boolean): Promise<number> {
+async function runDemo(dataDir: string, asJson: boolean, keep: boolean): Promise<number> {
   const runtime = await openRuntime({
     configPath: EXAMPLE_CONFIG,
     configText: await readFile(EXAMPLE_CONFIG, 'utf8'),
@@ -90,9 +90,10 @@ async function runDemo(dataDir: string, asJson: boolean): Promise<number> {
     process.stdout.write(
       `\nwriter asks to be promoted back to ring 2: ${promotion.ok ? 'ALLOWED (bug)' : promotion.error.code}\n`,
     );
-    process.stdout.write(
-      `revocation epoch now ${kernel.revocations.epoch}; events in ${join(dataDir, 'events.jsonl')}\n`,
-    );
+    const events = keep
+      ? `events in ${join(dataDir, 'events.jsonl')}`
+      : 'run with --keep to inspect the event log';
+    process.stdout.write(`revocation epoch now ${kernel.revocations.epoch}; ${events}\n`);
     process.stdout.write(
       mismatches === 0
         ? `\nall ${DEMO_STEPS.length} steps decided as expected\n`
