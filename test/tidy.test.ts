@@ -394,7 +394,7 @@ test('tidy self-test: rules catch inline violations', () => {
     flags(
       focusedTestViolations,
       'src/a.test.ts',
-      `test${only}('x', () => {});\ntest('y', { only: true }, f);`,
+      `test${only}('x', () => {});\ntest('y', { ${'on'}ly: true }, f);`,
     ),
     [1, 2],
   );
