@@ -46,14 +46,14 @@ export function benchPolicy(): Policy {
   return loaded.value.policy;
 }
 
-/** `count` scopes over several actions and project folders; every other one carries a CEL constraint. */
+/** `count` scopes over several actions and project folders; every third one carries a CEL constraint. */
 export function benchScopes(count: number): Scope[] {
   const scopes: Scope[] = [];
   for (let i = 0; i < count; i++) {
     const action = ACTIONS[i % ACTIONS.length] ?? 'fs.read';
     const resource = `/workspace/project-${i}/**`;
     scopes.push(
-      i % 2 === 0 ? { action, resource, constraint: ['size(args.content) < 100000'] } : { action, resource },
+      i % 3 === 0 ? { action, resource, constraint: ['size(args.content) < 100000'] } : { action, resource },
     );
   }
   return scopes;
@@ -75,10 +75,9 @@ export async function benchKernel(policy: Policy, scopeCount: number): Promise<B
   if (!minted.ok) throw minted.error;
   const admitted = await kernel.admitToken(minted.value.token);
   if (!admitted.ok) throw admitted.error;
-  // The intent hits the last scope with a constraint: the index must find it among all the others.
-  const target =
-    [...scopes].reverse().find((s) => s.constraint !== undefined && s.action === 'fs.write') ?? scopes[0];
-  if (target === undefined) throw new Error('no scopes');
+  // The intent hits the last constrained `fs.write` scope: the index must find it among all the others.
+  const target = [...scopes].reverse().find((s) => s.constraint !== undefined && s.action === 'fs.write');
+  if (target === undefined) throw new Error('no constrained fs.write scope to aim at');
   const folder = target.resource.replace('/**', '');
   const raw = {
     id: uuidv7(systemClock, systemRandom),

@@ -7,8 +7,10 @@ import type { AgentPolicy, Policy, RateRule } from './policy.ts';
 import { actionMatches } from './token/pattern.ts';
 import type { VerifiedToken } from './token/verified-token.ts';
 
-/** Per frozen policy: agent → action → indexes of the rate rules that apply. */
-type RuleIndex = Map<string, Map<string, readonly number[]>>;
+type Bucket = readonly [key: string, capacity: number, windowMs: number];
+
+/** Per frozen policy: agent → action → the rate buckets of the rules that apply, keys prebuilt. */
+type RuleIndex = Map<string, Map<string, readonly Bucket[]>>;
 
 const RULE_MEMO_ENTRIES_MAX = 10_000;
 const ruleMemo = new WeakMap<Policy, RuleIndex>();
@@ -20,17 +22,15 @@ export function chargesFor(
   agent: AgentPolicy | undefined,
   token: VerifiedToken | undefined,
 ): Charges {
-  const rateBuckets: Array<readonly [string, number, number]> = [];
-  for (const index of matchingRules(policy, intent.agent, intent.action)) {
-    const rule = policy.rateRules[index] as RateRule;
-    rateBuckets.push([`rule:${index}:${intent.agent}`, rule.max, rule.windowMs]);
-  }
+  // The memoised rule buckets are frozen and shared; a token's own rate makes a new list.
+  let rateBuckets: readonly Bucket[] = matchingRules(policy, intent.agent, intent.action);
   const tokenUses: Array<readonly [string, number]> = [];
   const tokenBudgets: Array<readonly [string, Intent['cost']]> = [];
   if (token !== undefined) {
     for (const claims of token.chain) {
-      if (claims.rate !== undefined)
-        rateBuckets.push([`token:${claims.jti}`, claims.rate.max, claims.rate.windowMs]);
+      if (claims.rate !== undefined) {
+        rateBuckets = [...rateBuckets, [`token:${claims.jti}`, claims.rate.max, claims.rate.windowMs]];
+      }
       if (claims.maxUses !== undefined) tokenUses.push([claims.jti, claims.maxUses]);
       if (claims.budget !== undefined) tokenBudgets.push([claims.jti, claims.budget]);
     }
@@ -45,8 +45,11 @@ export function chargesFor(
   };
 }
 
-/** Indexes of the rate rules for (agent, action), memoised per frozen policy. */
-function matchingRules(policy: Policy, agent: string, action: string): readonly number[] {
+/**
+ * The rate buckets of the rules for (agent, action), memoised per frozen policy so the hot path
+ * builds no key strings (a new string is hashed anew on every map lookup).
+ */
+function matchingRules(policy: Policy, agent: string, action: string): readonly Bucket[] {
   if (policy.rateRules.length === 0) return NONE;
   let byAgent = ruleMemo.get(policy);
   if (byAgent === undefined) {
@@ -62,10 +65,13 @@ function matchingRules(policy: Policy, agent: string, action: string): readonly 
   }
   const hit = byAction.get(action);
   if (hit !== undefined) return hit;
-  const found: number[] = [];
-  policy.rateRules.forEach((rule, index) => {
-    if ((rule.agent === '*' || rule.agent === agent) && actionMatches(rule.action, action)) found.push(index);
+  const found: Bucket[] = [];
+  policy.rateRules.forEach((rule: RateRule, index) => {
+    if ((rule.agent === '*' || rule.agent === agent) && actionMatches(rule.action, action)) {
+      found.push(Object.freeze([`rule:${index}:${agent}`, rule.max, rule.windowMs] as const));
+    }
   });
+  Object.freeze(found);
   if (byAction.size >= RULE_MEMO_ENTRIES_MAX) byAction.clear();
   byAction.set(action, found);
   return found;

@@ -101,25 +101,52 @@ function matchDecoded(chunk: string, signatures: SignatureSet): string | undefin
   return undefined;
 }
 
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64URL_EXTRA: Readonly<Record<string, number>> = { '-': 62, _: 63 };
+
+/**
+ * For a byte in 0x20–0x7F at each position of a 3-byte group, the set of base64 characters it can
+ * produce: the first character carries the byte's top six bits (8–31); the second, the low two
+ * bits of the first byte and the top four of the second (4 bits in 2–7); the third, the low four
+ * bits of the second byte and the top two of the third (0 or 1). Each depends on one byte only.
+ */
+const TEXT_LIKE: readonly [Uint8Array, Uint8Array, Uint8Array] = [
+  indexSet((i) => i >= 8 && i <= 31),
+  indexSet((i) => (i & 15) >= 2 && (i & 15) <= 7),
+  indexSet((i) => (i & 3) <= 1),
+];
+
+function indexSet(member: (index: number) => boolean): Uint8Array {
+  const set = new Uint8Array(128);
+  for (let i = 0; i < 64; i++) if (member(i)) set[B64.charCodeAt(i)] = 1;
+  for (const [char, index] of Object.entries(B64URL_EXTRA)) if (member(index)) set[char.charCodeAt(0)] = 1;
+  return set;
+}
+
 /**
  * A cheap necessary condition for "decodes to text a signature can match", checked before decoding.
- * The first character of each 4-character quantum carries the top six bits of a byte; for a byte in
- * 0x20–0x7F those are 8–31, the characters `I`–`Z` and `a`–`f`. Text the signatures can match is
- * mostly ASCII, so most quanta start in that range; a file path or identifier (the common base64-
- * alphabet run in intents) mostly does not, and is skipped without decoding.
+ * The first three characters of each quantum each fall in a known set when the byte behind them is
+ * ASCII (TEXT_LIKE), so the share of characters in their set estimates the share of ASCII bytes.
+ * Text the signatures can match is mostly ASCII; a file path or identifier (the common run of
+ * base64-alphabet characters in intents) scores about a third and is skipped without decoding.
  */
 export function mayEncodeText(chunk: string, offset: number): boolean {
-  let quanta = 0;
+  let tested = 0;
   let textLike = 0;
-  for (let i = offset; i + 4 <= chunk.length; i += 4) {
+  let position = 0;
+  for (let i = offset; i < chunk.length; i++) {
     const code = chunk.charCodeAt(i);
-    quanta += 1;
-    if ((code >= 0x49 && code <= 0x5a) || (code >= 0x61 && code <= 0x66)) textLike += 1;
+    // Line breaks of wrapped base64 are not part of any quantum.
+    if (code === 0x0a || code === 0x0d) continue;
+    const place = position & 3;
+    position += 1;
+    if (place === 3) continue;
+    tested += 1;
+    textLike += TEXT_LIKE[place as 0 | 1 | 2][code & 127] ?? 0;
   }
-  // WHY: two fifths, not all: each two-byte lookalike letter puts two bytes out of range, so English
-  // with up to ~40 % of its letters swapped for Cyrillic or Greek ones still passes. A lowercase
-  // path, whose quantum starts are random letters, is in range about a fifth of the time.
-  return textLike * 5 >= quanta * 2;
+  // WHY: a half, not all: each two-byte lookalike letter puts two bytes out of range, so English
+  // with up to ~30 % of its letters swapped for Cyrillic or Greek ones still passes.
+  return textLike * 2 >= tested;
 }
 
 /** The decoded text, or undefined when the bytes are mostly not printable UTF-8. */

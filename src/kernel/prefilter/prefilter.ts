@@ -25,6 +25,8 @@ import { compileSignatures, type SignatureSet } from './signatures.ts';
 
 // WHY: one pass decides whether any Unicode detector or the hidden-character removal has work:
 // most non-ASCII text (curly quotes, accents, emoji, CJK) holds none of these code units.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at U+0000.
+const NON_ASCII = /[^\u0000-\u007f]/;
 const UNICODE_TRIGGER = new RegExp(
   `[${INVISIBLE_TRIGGER}${BIDI_TRIGGER}${HIDDEN_TRIGGER}${HOMOGLYPH_TRIGGER}]`,
 );
@@ -147,7 +149,13 @@ class Scanner {
 
   /** Runs every detector on one string (a value, a key or the resource). */
   scanString(value: string, path: PathNode, out: FindingList): void {
-    const bytes = Buffer.byteLength(value, 'utf8');
+    // WHY: a UTF-16 unit is at most 3 UTF-8 bytes, so a short string needs no byte count at all.
+    const ascii = !NON_ASCII.test(value);
+    const bytes = ascii
+      ? value.length
+      : value.length * 3 <= this.fieldBytesMax
+        ? -1
+        : Buffer.byteLength(value, 'utf8');
     let text = value;
     if (bytes > this.fieldBytesMax) {
       const sample = `${bytes} bytes, more than ${this.fieldBytesMax}`;
@@ -157,7 +165,6 @@ class Scanner {
     }
     // WHY: the fast path. ASCII text (one byte per character) has no invisible, bidi or
     // lookalike characters and needs no normalization: only the signatures and base64 remain.
-    const ascii = bytes === value.length;
     const triggered = !ascii && UNICODE_TRIGGER.test(text);
     const mixedScripts = triggered && this.scanUnicode(text, path, out);
     const normalized = ascii
