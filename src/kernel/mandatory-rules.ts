@@ -1,7 +1,7 @@
 // The eleven constitutional Mandatory Rules (§10.1–§10.2) as frozen data. Rules that can be
 // judged when deciding carry a `judge`; the others name the component that enforces them.
 
-import type { JsonValue } from '../shared/index.ts';
+import { deepFreeze, type JsonValue } from '../shared/index.ts';
 import type { CheckInput } from './decision-context.ts';
 
 export type RuleJudgement = { readonly verdict: 'deny' | 'escalate'; readonly message: string } | undefined;
@@ -141,12 +141,4 @@ function carriesPrivateKey(args: JsonValue): boolean {
   }
   // WHY: args too large to walk fully are treated as carrying keys (fail closed).
   return stack.length > 0;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

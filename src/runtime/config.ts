@@ -8,7 +8,9 @@ import type { Scope } from '../kernel/token/claims.ts';
 import {
   assert,
   decodeUtf8,
+  deepFreeze,
   ERROR_CODES,
+  FrozenMap,
   fail,
   hashCanonical,
   type KernelError,
@@ -27,7 +29,6 @@ import {
   type RateLimitConfig,
 } from './config-schema.ts';
 import { readYaml } from './config-yaml.ts';
-import { deepFreeze, FrozenMap } from './frozen.ts';
 
 export { type ConfigIssue, formatPath } from './config-issues.ts';
 export {

@@ -2,7 +2,15 @@
 // claims schema and the attenuation chain. Expiry, revocation and use counts are the DSC's, per decision.
 
 import { type KeyObject, verify as nodeVerify } from 'node:crypto';
-import { ERROR_CODES, fail, hashBase64url, type KernelError, ok, type Result } from '../../shared/index.ts';
+import {
+  deepFreeze,
+  ERROR_CODES,
+  fail,
+  hashBase64url,
+  type KernelError,
+  ok,
+  type Result,
+} from '../../shared/index.ts';
 import { attenuationViolation } from './attenuate.ts';
 import type { TokenClaims } from './claims.ts';
 import { parseClaims } from './claims-schema.ts';
@@ -106,6 +114,7 @@ function buildVerified(serialized: string, claims: TokenClaims): Result<Verified
   const index = buildScopeIndex(claims.scopes);
   if (!index.ok) return index;
   const match = index.value.match;
+  // Verified tokens are shared through the cache; freezing keeps one holder from altering another's view.
   deepFreeze(claims);
   return ok(
     Object.freeze({
@@ -118,11 +127,4 @@ function buildVerified(serialized: string, claims: TokenClaims): Result<Verified
       match,
     }),
   );
-}
-
-/** Verified tokens are shared through the cache; freezing keeps one holder from altering another's view. */
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
 }

@@ -1,4 +1,4 @@
-// Deep immutability for what the kernel decides against (MR-1): recursive `Object.freeze` and a
+// Deep immutability for what the kernel decides against (MR-1: policy, rules, verified claims): recursive `Object.freeze` and a
 // read-only map that exposes no mutating method at all (a frozen `Map` still accepts `set`).
 
 /** A `ReadonlyMap` whose entries can never change: the backing map is private to the instance. */
