@@ -19,7 +19,7 @@ import type { DecisionContext, KernelMode } from './decision-context.ts';
 import { type KernelEventSink, NO_EVENTS } from './events.ts';
 import { type Intent, parseIntent } from './intent.ts';
 import { Ledger, type Reservation } from './ledger.ts';
-import type { Policy } from './policy.ts';
+import type { AgentPolicy, Policy } from './policy.ts';
 import { compilePrefilter, type Prefilter } from './prefilter/index.ts';
 import { type AgentRing, changeRing } from './rings.ts';
 import {
@@ -116,7 +116,8 @@ export class Kernel {
       const intent = parsed.value;
       if (intent.token.startsWith(TOKEN_REF_PREFIX)) return ok(this.decide(intent));
       const admitted = await this.admitToken(intent.token);
-      if (admitted.ok) return ok(this.decide(intent));
+      // WHY: cite the admitted token by its digest, so deciding does not hash the whole token again.
+      if (admitted.ok) return ok(this.decide({ ...intent, token: admitted.value.digest }));
       const tokenError = { code: admitted.error.code, message: admitted.error.message };
       const decision = decide(intent, { ...this.#ctx, tokenError });
       this.#events.emit({ type: 'decision', decision });
@@ -149,8 +150,8 @@ export class Kernel {
     if (agent === undefined)
       return fail(ERROR_CODES.TOKEN_GRANT_EXCEEDED, `agent \`${request.sub}\` is not registered`);
     if (this.#issuer === undefined) return fail(ERROR_CODES.KEY_STORE, 'this kernel holds no issuer key');
-    const ring = request.ring ?? this.#rings.get(agent.id) ?? agent.ring;
-    const current = this.#rings.get(agent.id) ?? agent.ring;
+    const current = this.#currentRing(agent);
+    const ring = request.ring ?? current;
     if (ring < current) {
       return fail(
         ERROR_CODES.RING_PROMOTION_REFUSED,
@@ -202,13 +203,18 @@ export class Kernel {
   changeRing(agentId: string, target: AgentRing): Result<AgentRing> {
     const agent = this.policy.agents.get(agentId);
     if (agent === undefined) return fail(ERROR_CODES.INVALID_INPUT, `agent \`${agentId}\` is not registered`);
-    const current = this.#rings.get(agentId) ?? agent.ring;
+    const current = this.#currentRing(agent);
     const changed = changeRing(current, target);
     if (changed.ok && changed.value !== current) {
       this.#rings.set(agentId, changed.value);
       this.#events.emit({ type: 'ring.demoted', agent: agentId, from: current, to: changed.value });
     }
     return changed;
+  }
+
+  /** The agent's ring after run-time demotions. */
+  #currentRing(agent: AgentPolicy): AgentRing {
+    return this.#rings.get(agent.id) ?? agent.ring;
   }
 
   enterMode(mode: KernelMode): void {
