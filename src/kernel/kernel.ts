@@ -32,6 +32,8 @@ import {
   mintToken,
   RevocationList,
   TokenCache,
+  type TokenDefect,
+  tokenDefect,
 } from './token/index.ts';
 import { TOKEN_REF_PREFIX, type VerifiedToken } from './token/verified-token.ts';
 
@@ -130,6 +132,11 @@ export class Kernel {
   /** Verifies a serialized token once and caches it by digest; later intents may cite `tok:<digest>`. */
   admitToken(serialized: string): Promise<Result<VerifiedToken>> {
     return this.tokens.admit(serialized, this.#publicKeys);
+  }
+
+  /** Whether an admitted token is in force now: the same judgement check 1 makes. */
+  tokenDefect(token: VerifiedToken): TokenDefect | undefined {
+    return tokenDefect(token, this.revocations, this.#clock.wallMs());
   }
 
   reserve(decision: Decision): Result<Reservation> {

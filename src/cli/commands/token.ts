@@ -129,17 +129,8 @@ async function verify(args: string[]): Promise<number> {
     printJson({ valid: false, code: verified.error.code, message: verified.error.message });
     return EXIT.deny;
   }
-  const { claims, chainIds, expiresMs, notBeforeMs, digest } = verified.value;
-  const nowMs = Date.now();
-  const revoked = chainIds.find((jti) => kernel.revocations.isRevoked(jti));
-  const problem =
-    revoked !== undefined
-      ? { code: 'TOKEN_REVOKED', message: `token \`${revoked}\` in the chain was revoked` }
-      : nowMs >= expiresMs
-        ? { code: 'TOKEN_EXPIRED', message: 'token has expired' }
-        : nowMs < notBeforeMs
-          ? { code: 'TOKEN_NOT_YET_VALID', message: 'token is not valid yet' }
-          : undefined;
+  const { claims, chainIds, expiresMs, digest } = verified.value;
+  const problem = kernel.tokenDefect(verified.value);
   printJson({
     valid: problem === undefined,
     ...problem,

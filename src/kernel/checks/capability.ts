@@ -4,6 +4,7 @@
 import { type CheckOutcome, REASON_CODES as R } from '../decision.ts';
 import type { CheckInput } from '../decision-context.ts';
 import { resourceProblem } from '../token/pattern.ts';
+import { tokenDefect } from '../token/standing.ts';
 import { deny, pass } from './outcome.ts';
 
 const CHECK = 'capability';
@@ -31,14 +32,14 @@ export function checkCapability(input: CheckInput): CheckOutcome {
   if (claims.aud !== ctx.policy.nodeId) {
     return deny(CHECK, R.TOKEN_AUDIENCE_MISMATCH, `token is for \`${claims.aud}\`, not this node`);
   }
-  if (wallMs < token.notBeforeMs) return deny(CHECK, R.TOKEN_NOT_YET_VALID, 'token is not valid yet');
-  // INVARIANT: valid iff nbf <= now < exp; a token is already dead at its expiry instant.
-  if (wallMs >= token.expiresMs) return deny(CHECK, R.TOKEN_EXPIRED, 'token has expired');
-  for (const jti of token.chainIds) {
-    if (ctx.revocations.isRevoked(jti)) {
-      const whose = jti === claims.jti ? 'token' : 'a parent of the token';
-      return deny(CHECK, R.TOKEN_REVOKED, `${whose} was revoked`, { jti });
-    }
+  const defect = tokenDefect(token, ctx.revocations, wallMs);
+  if (defect !== undefined) {
+    return deny(
+      CHECK,
+      R[defect.code],
+      defect.message,
+      defect.jti === undefined ? undefined : { jti: defect.jti },
+    );
   }
   // WHY: the intent boundary already refuses these; deciding a hand-built intent must not trust that.
   const resourceInvalid = resourceProblem(intent.resource);

@@ -29,6 +29,7 @@ export {
 export { RevocationList, type RevocationListJson } from './revocation-list.ts';
 export { scopeWithin } from './scope-containment.ts';
 export { buildScopeIndex, type ScopeIndex } from './scope-index.ts';
+export { type TokenDefect, tokenDefect } from './standing.ts';
 export { TokenCache } from './token-cache.ts';
 export {
   type ProtectedHeader,
