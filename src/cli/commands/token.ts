@@ -1,7 +1,7 @@
 // `maos token mint | inspect | verify | attenuate | revoke`: capability tokens from the command line.
 
 import { parseArgs } from 'node:util';
-import { inspectToken, type MintedToken, type Runtime } from '../../runtime/index.ts';
+import { inspectToken, type MintedToken } from '../../runtime/index.ts';
 import { ERROR_CODES, fail, isUuidv7, type KernelError, type Result } from '../../shared/index.ts';
 import { TOKEN_HELP } from '../help.ts';
 import {
@@ -63,7 +63,7 @@ async function mint(args: string[]): Promise<number> {
   });
   if (values.help) return help();
   if (values.agent === undefined) throw new UsageError('`--agent` is required');
-  const runtime = await open(values);
+  const runtime = await openFromFlags(values);
   if (!runtime.ok) return reportError(runtime.error);
   const agent = runtime.value.config.policy.agents.get(values.agent);
   const scopes = values.scope?.map(parseScopeArg) ?? agent?.grants ?? [];
@@ -89,7 +89,7 @@ async function attenuate(args: string[]): Promise<number> {
     throw new UsageError('`--scope` is required: a child names its narrower scopes');
   const parent = await readArgument(positionals[0] ?? '', 'token');
   if (!parent.ok) return reportError(parent.error);
-  const runtime = await open(values);
+  const runtime = await openFromFlags(values);
   if (!runtime.ok) return reportError(runtime.error);
   const minted = await runtime.value.kernel.attenuate(parent.value, {
     scopes: values.scope.map(parseScopeArg),
@@ -121,7 +121,7 @@ async function verify(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('give exactly one token (inline, @file or -)');
   const token = await readArgument(positionals[0] ?? '', 'token');
   if (!token.ok) return reportError(token.error);
-  const runtime = await open(values);
+  const runtime = await openFromFlags(values);
   if (!runtime.ok) return reportError(runtime.error);
   const { kernel } = runtime.value;
   const verified = await kernel.admitToken(token.value);
@@ -167,19 +167,12 @@ async function revoke(args: string[]): Promise<number> {
       ).error,
     );
   }
-  const runtime = await open(values);
+  const runtime = await openFromFlags(values);
   if (!runtime.ok) return reportError(runtime.error);
   const epoch = await runtime.value.revoke(id, values.reason);
   if (!epoch.ok) return reportError(epoch.error);
   printJson({ revoked: id, epoch: epoch.value });
   return EXIT.ok;
-}
-
-function open(values: {
-  config: string;
-  'data-dir'?: string | undefined;
-}): Promise<Result<Runtime, KernelError>> {
-  return openFromFlags(values);
 }
 
 type ShapeValues = { ttl?: string; ring?: string; 'max-uses'?: string; rate?: string; budget?: string };

@@ -12,9 +12,7 @@ export function deny(
   message: string,
   detail?: Record<string, unknown>,
 ): CheckOutcome {
-  return detail === undefined
-    ? { check, verdict: 'deny', code, message }
-    : { check, verdict: 'deny', code, message, detail };
+  return refusal('deny', check, code, message, detail);
 }
 
 export function escalate(
@@ -23,7 +21,16 @@ export function escalate(
   message: string,
   detail?: Record<string, unknown>,
 ): CheckOutcome {
-  return detail === undefined
-    ? { check, verdict: 'escalate', code, message }
-    : { check, verdict: 'escalate', code, message, detail };
+  return refusal('escalate', check, code, message, detail);
+}
+
+function refusal(
+  verdict: 'deny' | 'escalate',
+  check: CheckId,
+  code: ReasonCode,
+  message: string,
+  detail: Record<string, unknown> | undefined,
+): CheckOutcome {
+  // WHY: with exactOptionalPropertyTypes an absent detail must be absent, not `undefined`.
+  return detail === undefined ? { check, verdict, code, message } : { check, verdict, code, message, detail };
 }
