@@ -1,12 +1,11 @@
 // A realistic kernel for benchmarks: 10,000 registered agents, a few rate rules, real issuer keys,
 // and a real hybrid-signed token with a chosen number of scopes, verified once and cited by digest.
 
-import type { Intent } from '../src/kernel/intent.ts';
-import { parseIntent } from '../src/kernel/intent.ts';
+import { type Intent, parseIntent } from '../src/kernel/intent.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
-import type { AgentPolicy, Policy } from '../src/kernel/policy.ts';
+import type { Policy } from '../src/kernel/policy.ts';
 import { generateIssuerKeyPair, publicKeysOf, type Scope } from '../src/kernel/token/index.ts';
-import { compilePolicy, parseConfig } from '../src/runtime/config.ts';
+import { parseConfig } from '../src/runtime/config.ts';
 import { systemClock, systemRandom, uuidv7 } from '../src/shared/index.ts';
 
 export const AGENTS_REGISTERED = 10_000;
@@ -103,10 +102,3 @@ export async function benchKernel(policy: Policy, scopeCount: number): Promise<B
     inlineIntent: inline.value,
   };
 }
-
-export function agentCount(policy: Policy): number {
-  return policy.agents.size;
-}
-
-export type { AgentPolicy };
-export { compilePolicy };

@@ -74,7 +74,3 @@ export async function tokenCases(): Promise<BenchCase[]> {
     },
   ];
 }
-
-export function tokenSink(): number {
-  return sink;
-}
