@@ -6,7 +6,7 @@ import type { Intent } from '../kernel/intent.ts';
 import { Ledger } from '../kernel/ledger.ts';
 import type { ActionPolicy, AgentPolicy, Policy } from '../kernel/policy.ts';
 import type { Prefilter } from '../kernel/prefilter/index.ts';
-import type { Scope, TokenClaims } from '../kernel/token/claims.ts';
+import type { TokenClaims } from '../kernel/token/claims.ts';
 import type {
   RevocationView,
   ScopeMatch,
@@ -14,6 +14,7 @@ import type {
   VerifiedToken,
 } from '../kernel/token/verified-token.ts';
 import { FakeClock } from './fake-clock.ts';
+import { scopeNames } from './reference-model.ts';
 
 export const NODE_ID = 'maos-test';
 export const T0 = Date.UTC(2026, 0, 1);
@@ -96,7 +97,7 @@ export function tokenClaims(overrides: Partial<TokenClaims> = {}): TokenClaims {
   };
 }
 
-/** A verified-token stand-in whose scope match is a naive linear scan (no constraints). */
+/** A verified-token stand-in whose scope match is the reference model's linear scan (no constraints). */
 export function fakeToken(claims: TokenClaims, digest = 'tok:test'): VerifiedToken {
   const chain: TokenClaims[] = [];
   for (let c: TokenClaims | undefined = claims; c !== undefined; c = c.parent) chain.push(c);
@@ -108,22 +109,10 @@ export function fakeToken(claims: TokenClaims, digest = 'tok:test'): VerifiedTok
     notBeforeMs: Math.max(...chain.map((c) => c.nbf)),
     expiresMs: Math.min(...chain.map((c) => c.exp)),
     match: (action: string, resource: string): ScopeMatch => {
-      const scope = claims.scopes.find((s) => naiveMatch(s, action, resource));
+      const scope = claims.scopes.find((s) => scopeNames(s, action, resource));
       return scope === undefined ? { kind: 'not-covered' } : { kind: 'covered', scope };
     },
   };
-}
-
-function naiveMatch(scope: Scope, action: string, resource: string): boolean {
-  const actionOk =
-    scope.action === '*' ||
-    scope.action === action ||
-    (scope.action.endsWith('.*') && action.startsWith(scope.action.slice(0, -1)));
-  const pattern = scope.resource
-    .split('/')
-    .map((seg) => (seg === '**' ? '.*' : seg === '*' ? '[^/]*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('/');
-  return actionOk && new RegExp(`^${pattern}$`).test(resource);
 }
 
 export const NO_FINDINGS: Prefilter = { scan: () => ({ score: 0, findings: [] }) };

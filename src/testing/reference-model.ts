@@ -35,12 +35,13 @@ export function modelDecide(intent: Intent, token: TokenClaims, state: ModelStat
   return { allow: true, reason: 'ok' };
 }
 
+/** Whether `scope` names `action` on `resource`, constraints aside. */
+export function scopeNames(scope: Scope, action: string, resource: string): boolean {
+  return actionAllows(scope.action, action) && globMatches(scope.resource.split('/'), resource.split('/'));
+}
+
 function scopeAllows(scope: Scope, intent: Intent): boolean {
-  return (
-    actionAllows(scope.action, intent.action) &&
-    globMatches(scope.resource.split('/'), intent.resource.split('/')) &&
-    constraintsHold(scope, intent)
-  );
+  return scopeNames(scope, intent.action, intent.resource) && constraintsHold(scope, intent);
 }
 
 function actionAllows(pattern: string, action: string): boolean {
