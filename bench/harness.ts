@@ -5,7 +5,11 @@ import { cpus } from 'node:os';
 
 export type BenchCase = {
   readonly name: string;
-  /** One operation. May return a promise; it is awaited. */
+  /**
+   * One operation. May return a promise; it is awaited. Return its result: the harness counts the
+   * runs that returned something other than `undefined` or `false` (`returned` in the output), which
+   * keeps the work from being optimized away and shows it succeeded every time.
+   */
   readonly run: () => unknown;
   /** Measured operations (after warm-up). */
   readonly iterations?: number;
@@ -21,6 +25,7 @@ export type BenchResult = {
   p99_us: number;
   mean_us: number;
   ops_per_s: number;
+  returned: number;
   [key: string]: unknown;
 };
 
@@ -30,12 +35,14 @@ export async function measure(bench: BenchCase): Promise<BenchResult> {
   const warmup = bench.warmup ?? Math.min(5_000, iterations);
   for (let i = 0; i < warmup; i++) await bench.run();
   const samples = new Float64Array(iterations);
+  let returned = 0;
   const started = performance.now();
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    const out = bench.run();
-    if (out instanceof Promise) await out;
+    let out = bench.run();
+    if (out instanceof Promise) out = await out;
     samples[i] = performance.now() - t0;
+    if (out !== undefined && out !== false) returned += 1;
   }
   const totalMs = performance.now() - started;
   samples.sort();
@@ -48,6 +55,7 @@ export async function measure(bench: BenchCase): Promise<BenchResult> {
     p99_us: round(at(0.99) * 1000),
     mean_us: round((totalMs * 1000) / iterations),
     ops_per_s: Math.round(iterations / (totalMs / 1000)),
+    returned,
     ...bench.meta,
   };
 }
