@@ -8,30 +8,30 @@ import { deny, escalate, pass } from './outcome.ts';
 
 const CHECK = 'mandatory-rules';
 
+type Spoken = { readonly id: string; readonly verdict: 'deny' | 'escalate'; readonly message: string };
+
 export function checkMandatoryRules(input: CheckInput): CheckOutcome {
   // WHY: the common case judges every rule and finds nothing; allocate only when a rule speaks.
-  let spoken:
-    | Array<{ readonly id: string; readonly verdict: 'deny' | 'escalate'; readonly message: string }>
-    | undefined;
+  let spoken: Spoken[] | undefined;
   for (const rule of MANDATORY_RULES) {
     const judgement = rule.judge?.(input);
     if (judgement === undefined) continue;
     spoken = spoken ?? [];
-    spoken.push({ id: rule.id, ...judgement });
+    spoken.push({ id: rule.id, verdict: judgement.verdict, message: `${rule.id}: ${judgement.message}` });
   }
-  const denied = spoken?.filter((s) => s.verdict === 'deny') ?? [];
-  if (denied.length > 0) {
+  const denied = spoken?.filter((s) => s.verdict === 'deny');
+  if (denied !== undefined && denied.length > 0) {
     return deny(CHECK, R.MR_VIOLATION, describe(denied), { rules: denied.map((s) => s.id) });
   }
-  const escalated = spoken ?? [];
   if (input.action.approval) {
+    spoken = spoken ?? [];
     const message = `\`${input.action.name}\` requires human approval by policy`;
-    escalated.push({ id: 'policy-approval', verdict: 'escalate', message });
+    spoken.push({ id: 'policy-approval', verdict: 'escalate', message });
   }
-  if (escalated.length === 0) return pass(CHECK);
-  return escalate(CHECK, R.APPROVAL_REQUIRED, describe(escalated), { rules: escalated.map((s) => s.id) });
+  if (spoken === undefined) return pass(CHECK);
+  return escalate(CHECK, R.APPROVAL_REQUIRED, describe(spoken), { rules: spoken.map((s) => s.id) });
 }
 
-function describe(spoken: ReadonlyArray<{ readonly id: string; readonly message: string }>): string {
-  return spoken.map((s) => (s.id === 'policy-approval' ? s.message : `${s.id}: ${s.message}`)).join('; ');
+function describe(spoken: readonly Spoken[]): string {
+  return spoken.map((s) => s.message).join('; ');
 }
