@@ -12,7 +12,7 @@ import { CHECK_IDS, type Decision } from './decision.ts';
 import type { KernelEvent, KernelEventSink } from './events.ts';
 import { Kernel } from './kernel.ts';
 import { LIMITS } from './limits.ts';
-import { generateIssuerKeyPair, publicKeysOf } from './token/index.ts';
+import { generateIssuerKeyPair, publicKeysOf, RevocationList } from './token/index.ts';
 
 const ISSUER = generateIssuerKeyPair('k-kernel-test');
 const ID = '01900000-0000-7000-8000-000000000001';
@@ -402,4 +402,17 @@ test('DR-T1: an inline token is verified once and then served from the cache', a
   assert.ok(forged.ok);
   assert.deepEqual(codes(await decided(kernel, readIntent(forged.value.token))), ['TOKEN_INVALID']);
   assert.equal(kernel.tokens.size, 1, 'a token from an unknown issuer is not cached');
+});
+
+test('DR-T6: revocations adopted from elsewhere take effect without being announced again', async () => {
+  const { kernel, sink } = makeKernel();
+  const real = await mintFor(kernel);
+  const elsewhere = new RevocationList();
+  elsewhere.revoke(real.jti, 'revoked by another operator');
+  assert.equal(kernel.adoptRevocations(elsewhere), 1);
+  assert.equal(kernel.revocations.isRevoked(real.jti), true);
+  assert.equal(sink.ofType('token.revoked').length, 0, 'the revoking process already logged it');
+  const decision = await kernel.submit(readIntent(real.token, {}));
+  assert.ok(decision.ok);
+  assert.equal(decision.value.checks[0]?.code, 'TOKEN_REVOKED');
 });

@@ -206,6 +206,18 @@ export class Kernel {
     return epoch;
   }
 
+  /**
+   * Takes in revocations made elsewhere (another process, the cluster's authority). They were
+   * announced where they were made, so no event is emitted here. Returns this node's new epoch.
+   */
+  adoptRevocations(other: RevocationList): number {
+    for (const { jti, reason } of other.toJSON().revoked) {
+      if (!this.revocations.isRevoked(jti)) this.revocations.revoke(jti, reason ?? 'revoked elsewhere');
+    }
+    this.observeAuthoritativeEpoch(this.revocations.epoch);
+    return this.revocations.epoch;
+  }
+
   /** Demotes an agent; promotion is refused (MR-4, DR-R1, DR-R2). */
   changeRing(agentId: string, target: AgentRing): Result<AgentRing> {
     const agent = this.policy.agents.get(agentId);

@@ -74,10 +74,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Result<Runti
       withRevocationsLock(dataDir, async () => {
         const onDisk = await loadRevocations(dataDir);
         if (!onDisk.ok) return onDisk;
-        for (const entry of onDisk.value.toJSON().revoked) {
-          if (!kernel.revocations.isRevoked(entry.jti))
-            kernel.revoke(entry.jti, entry.reason ?? 'revoked elsewhere');
-        }
+        kernel.adoptRevocations(onDisk.value);
         const epoch = kernel.revoke(jti, reason);
         const saved = await saveRevocations(dataDir, kernel.revocations);
         return saved.ok ? ok(epoch) : saved;
