@@ -2,6 +2,7 @@
 
 export type { Decision } from '../kernel/decision.ts';
 export type { Kernel, KernelMintRequest } from '../kernel/kernel.ts';
+export { LIMITS } from '../kernel/limits.ts';
 export { type AgentRing, isAgentRing } from '../kernel/rings.ts';
 export { inspectToken, type MintedToken, type Scope, verifyToken } from '../kernel/token/index.ts';
 export { configJsonSchema, type LoadedConfig, loadConfig } from './config.ts';

@@ -2,13 +2,18 @@
 // Exit 0 allow, 1 deny, 3 escalate, 2 when the input cannot be decided at all.
 
 import { parseArgs } from 'node:util';
-import type { Decision } from '../../runtime/index.ts';
-import { ERROR_CODES, fail, parseJsonStrict, systemClock, systemRandom, uuidv7 } from '../../shared/index.ts';
+import { type Decision, LIMITS } from '../../runtime/index.ts';
+import {
+  ERROR_CODES,
+  KernelError,
+  parseJsonStrict,
+  systemClock,
+  systemRandom,
+  uuidv7,
+} from '../../shared/index.ts';
 import { CHECK_HELP } from '../help.ts';
 import { EXIT, printJson, readArgument, readInputBytes, reportError, UsageError } from '../io.ts';
 import { openFromFlags, RUNTIME_OPTIONS } from './options.ts';
-
-const INTENT_BYTES_MAX = 1024 * 1024;
 
 export async function checkCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -29,11 +34,15 @@ export async function checkCommand(args: string[]): Promise<number> {
     throw new UsageError('`--intent` and `--token` cannot both read standard input');
   const bytes = await readInputBytes(values.intent, 'intent');
   if (!bytes.ok) return reportError(bytes.error);
-  const parsed = parseJsonStrict(bytes.value, { bytesMax: INTENT_BYTES_MAX, depthMax: 64 });
+  // The kernel's own bounds: the file is checked before the CLI adds an id or a token to it.
+  const parsed = parseJsonStrict(bytes.value, {
+    bytesMax: LIMITS.intentBytesMax,
+    depthMax: LIMITS.intentDepthMax,
+  });
   if (!parsed.ok) return reportError(parsed.error);
   const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return reportError(fail(ERROR_CODES.INVALID_INPUT, 'the intent must be a json object').error);
+    return reportError(new KernelError(ERROR_CODES.INVALID_INPUT, 'the intent must be a json object'));
   }
   const intent: Record<string, unknown> = { ...value };
   // WHY: a hand-written intent rarely carries an id; the CLI gives it one so it can be decided and logged.
@@ -52,7 +61,7 @@ export async function checkCommand(args: string[]): Promise<number> {
 }
 
 /** The decision as printed: verdict and failing checks first, then all seven outcomes. */
-export function summarize(decision: Decision) {
+function summarize(decision: Decision) {
   const { charges: _charges, verdict, ...rest } = decision;
   return {
     verdict,
