@@ -15,8 +15,11 @@ import {
 import {
   type Clock,
   ERROR_CODES,
+  err,
   fail,
-  type KernelError,
+  isKernelError,
+  isUuidv7,
+  KernelError,
   ok,
   type Random,
   type Result,
@@ -26,21 +29,11 @@ import {
 const KEYS_DIR = 'keys';
 const CURRENT = 'current';
 const RETIRED = 'retired';
-const KID = /^k-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ALGS = [
   { file: 'ed25519', type: 'ed25519' },
   { file: 'ml-dsa-65', type: 'ml-dsa-65' },
 ] as const;
 const CHECK_MODES = process.platform !== 'win32';
-
-class KeyStoreError extends Error {
-  readonly code: typeof ERROR_CODES.KEY_STORE | typeof ERROR_CODES.IO;
-
-  constructor(code: typeof ERROR_CODES.KEY_STORE | typeof ERROR_CODES.IO, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 /** Loads the issuer keys, creating the store and a first key when there is none. */
 export async function loadOrCreateIssuerKeys(
@@ -83,9 +76,9 @@ export async function retireIssuerKey(
 ): Promise<Result<IssuerKeys, KernelError>> {
   return guard(async () => {
     const dir = join(dataDir, KEYS_DIR);
-    if (!KID.test(kid)) throw new KeyStoreError(ERROR_CODES.KEY_STORE, `\`${kid}\` is not a key id`);
+    if (!isKeyId(kid)) throw new KernelError(ERROR_CODES.KEY_STORE, `\`${kid}\` is not a key id`);
     if ((await readCurrent(dir)) === kid) {
-      throw new KeyStoreError(ERROR_CODES.KEY_STORE, `key \`${kid}\` is current; rotate before retiring it`);
+      throw new KernelError(ERROR_CODES.KEY_STORE, `key \`${kid}\` is current; rotate before retiring it`);
     }
     await stat(join(dir, kid));
     await writeFile(join(dir, kid, RETIRED), '', { mode: 0o600 });
@@ -97,18 +90,17 @@ export async function retireIssuerKey(
 async function loadFrom(dir: string): Promise<IssuerKeys> {
   await checkMode(dir, 'key directory');
   const currentKid = await readCurrent(dir);
-  if (currentKid === undefined)
-    throw new KeyStoreError(ERROR_CODES.KEY_STORE, 'key store has no current key');
+  if (currentKid === undefined) throw new KernelError(ERROR_CODES.KEY_STORE, 'key store has no current key');
   const publicKeys = new Map<string, VerificationKeys>();
   let current: IssuerKeyPair | undefined;
-  for (const kid of (await readdir(dir)).filter((name) => KID.test(name)).sort()) {
+  for (const kid of (await readdir(dir)).filter((name) => isKeyId(name)).sort()) {
     if (await exists(join(dir, kid, RETIRED))) continue;
     const pair = await readPair(dir, kid);
     publicKeys.set(kid, verificationKeys(pair.ed25519.publicKey, pair.mlDsa65.publicKey));
     if (kid === currentKid) current = pair;
   }
   if (current === undefined) {
-    throw new KeyStoreError(ERROR_CODES.KEY_STORE, `current key \`${currentKid}\` is missing or retired`);
+    throw new KernelError(ERROR_CODES.KEY_STORE, `current key \`${currentKid}\` is missing or retired`);
   }
   return { current, publicKeys };
 }
@@ -130,14 +122,14 @@ async function readKeyPair(dir: string, alg: (typeof ALGS)[number]): Promise<Key
     privateKey = createPrivateKey(privatePem);
     publicKey = createPublicKey(publicPem);
   } catch {
-    throw new KeyStoreError(ERROR_CODES.KEY_STORE, `\`${dir}\` holds an unreadable ${alg.type} key`);
+    throw new KernelError(ERROR_CODES.KEY_STORE, `\`${dir}\` holds an unreadable ${alg.type} key`);
   }
   if (privateKey.asymmetricKeyType !== alg.type || publicKey.asymmetricKeyType !== alg.type) {
-    throw new KeyStoreError(ERROR_CODES.KEY_STORE, `\`${privatePath}\` is not an ${alg.type} key`);
+    throw new KernelError(ERROR_CODES.KEY_STORE, `\`${privatePath}\` is not an ${alg.type} key`);
   }
   const derived = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   if (!derived.equals(publicKey.export({ type: 'spki', format: 'der' }))) {
-    throw new KeyStoreError(ERROR_CODES.KEY_STORE, `public key beside \`${privatePath}\` does not match it`);
+    throw new KernelError(ERROR_CODES.KEY_STORE, `public key beside \`${privatePath}\` does not match it`);
   }
   return { privateKey, publicKey };
 }
@@ -177,7 +169,7 @@ async function readCurrent(dir: string): Promise<string | undefined> {
     throw error;
   }
   const kid = text.trim();
-  if (!KID.test(kid)) throw new KeyStoreError(ERROR_CODES.KEY_STORE, 'the `current` pointer names no key id');
+  if (!isKeyId(kid)) throw new KernelError(ERROR_CODES.KEY_STORE, 'the `current` pointer names no key id');
   return kid;
 }
 
@@ -203,7 +195,7 @@ async function checkMode(path: string, what: string): Promise<void> {
   const info = await stat(path);
   if ((info.mode & 0o077) !== 0) {
     const mode = (info.mode & 0o777).toString(8);
-    throw new KeyStoreError(
+    throw new KernelError(
       ERROR_CODES.KEY_STORE,
       `${what} \`${path}\` is accessible to others (mode ${mode})`,
     );
@@ -224,7 +216,7 @@ async function guard(run: () => Promise<IssuerKeys>): Promise<Result<IssuerKeys,
   try {
     return ok(await run());
   } catch (error) {
-    if (error instanceof KeyStoreError) return fail(error.code, error.message);
+    if (isKernelError(error)) return err(error);
     if (isErrno(error)) {
       const code = error.code === 'ENOENT' ? ERROR_CODES.KEY_STORE : ERROR_CODES.IO;
       return fail(code, `key store: ${error.code ?? 'io'} on \`${error.path ?? '?'}\``);
@@ -236,4 +228,9 @@ async function guard(run: () => Promise<IssuerKeys>): Promise<Result<IssuerKeys,
 /** A failed system call (it names one), as opposed to a parse or crypto error that carries a code. */
 function isErrno(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** Key ids are `k-` and a UUIDv7. */
+function isKeyId(name: string): boolean {
+  return name.startsWith('k-') && isUuidv7(name.slice(2));
 }
