@@ -1,0 +1,119 @@
+// What a running MAOS offers to its operators and clients: the HTTP API and the CLI's daemon
+// commands call exactly these methods. Plain JSON shapes, so they cross HTTP unchanged.
+
+import type { KernelError, Result } from '../shared/index.ts';
+
+/** Where an intent is in its life (§4.2 of the digest): the commit state machine, seen from outside. */
+export const INTENT_STATES = [
+  'denied', // the DSC denied it; nothing ran
+  'held', // escalated; waiting for a human
+  'rejected', // a human rejected it, or its approval expired
+  'written', // journaled (stage 1); not yet executing
+  'executing', // stages 2-4 in progress
+  'committed', // effect done and journaled
+  'failed', // the effect failed and was rolled back (or had nothing to roll back)
+  'conflict', // optimistic-concurrency check failed; no effect
+  'undone', // committed, then restored from the rollback zone
+] as const;
+export type IntentState = (typeof INTENT_STATES)[number];
+
+export type CheckView = {
+  readonly check: string;
+  readonly verdict: 'allow' | 'deny' | 'escalate';
+  readonly code?: string;
+  readonly message?: string;
+};
+
+export type IntentStatus = {
+  readonly intentId: string;
+  readonly agent: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly state: IntentState;
+  readonly verdict: 'allow' | 'deny' | 'escalate';
+  /** Checks that did not allow (empty on a clean allow). */
+  readonly checks: readonly CheckView[];
+  /** Journal sequence numbers of this intent's records, oldest first. */
+  readonly journal: readonly number[];
+  /** The connector's result, when committed. */
+  readonly result?: unknown;
+  /** Why it failed, conflicted or was rejected. */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** Until when `undo` is possible (epoch ms); absent when it is not. */
+  readonly undoUntilMs?: number;
+  /** True when this call found an earlier commit of the same idempotency key and ran nothing. */
+  readonly replayed?: boolean;
+};
+
+export type HeldIntent = {
+  readonly intentId: string;
+  readonly agent: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly args: unknown;
+  /** SHA-256 of the intent's canonical JSON (token excluded): what an approval is bound to. */
+  readonly digest: string;
+  readonly policyHash: string;
+  readonly reasons: readonly CheckView[];
+  readonly heldAtMs: number;
+  readonly expiresAtMs: number;
+};
+
+export type Decider = { readonly by: string; readonly note?: string };
+
+export type JournalQuery = {
+  /** First sequence number to return; negative counts back from the head (-20 = the last 20). */
+  readonly fromSeq?: number;
+  readonly limit?: number;
+  /** Record types to keep, e.g. `intent.committed`; prefix match with a trailing `*`. */
+  readonly types?: readonly string[];
+  readonly agent?: string;
+  readonly intentId?: string;
+};
+
+export type JournalEntryView = {
+  readonly seq: number;
+  readonly hash: string;
+  readonly prev: string;
+  readonly ts: number;
+  readonly type: string;
+  readonly data: unknown;
+};
+
+export type VerifyView =
+  | { readonly ok: true; readonly records: number; readonly checkpoints: number; readonly headSeq: number }
+  | {
+      readonly ok: false;
+      readonly records: number;
+      readonly checkpoints: number;
+      readonly brokenSeq: number;
+      readonly reason: string;
+      readonly message: string;
+    };
+
+export type HealthView = {
+  readonly status: 'ok' | 'degraded';
+  /** operational | emergency | commit-freeze | recovery-hold */
+  readonly mode: string;
+  readonly storage: string;
+  readonly journalHeadSeq: number;
+  readonly held: number;
+  readonly nodeId: string;
+  readonly policyHash: string;
+  readonly version: string;
+  readonly uptimeMs: number;
+};
+
+/** The operations a running MAOS exposes. Every failure is a `KernelError` with a stable code. */
+export interface KernelService {
+  /** Decides and, when allowed, commits an intent (JSON as an agent sends it). */
+  submit(input: unknown): Promise<Result<IntentStatus, KernelError>>;
+  status(intentId: string): Promise<Result<IntentStatus, KernelError>>;
+  held(): Promise<readonly HeldIntent[]>;
+  approve(intentId: string, decider: Decider): Promise<Result<IntentStatus, KernelError>>;
+  reject(intentId: string, decider: Decider): Promise<Result<IntentStatus, KernelError>>;
+  undo(intentId: string, decider: Decider): Promise<Result<IntentStatus, KernelError>>;
+  journal(query: JournalQuery): Promise<Result<readonly JournalEntryView[], KernelError>>;
+  verify(): Promise<VerifyView>;
+  health(): Promise<HealthView>;
+}
