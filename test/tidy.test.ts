@@ -167,7 +167,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   shared: ['shared'],
   ifc: ['ifc', 'shared'],
   kernel: ['kernel', 'ifc', 'shared'],
-  cli: ['cli', 'runtime', 'shared'],
+  // WHY: `maos start` hosts the HTTP API, so the CLI composes runtime and http.
+  cli: ['cli', 'runtime', 'http', 'shared'],
   http: ['http', 'runtime', 'shared'],
   testing: ['testing', 'kernel', 'ifc', 'shared', 'runtime'],
 };

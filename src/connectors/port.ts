@@ -65,8 +65,11 @@ export interface Connector {
   /** Recovery: whether the effect of this exact intent is already in the world. */
   probe(request: EffectRequest): Promise<ProbeResult>;
 
-  /** Restores the prior state (snapshot) or runs the compensation. Idempotent. */
-  undo(request: EffectRequest, plan: UndoPlan): Promise<void>;
+  /**
+   * Restores the prior state (snapshot) or runs the compensation. `result` is what `execute`
+   * returned, when it did (a compensation may need the id a POST created). Idempotent.
+   */
+  undo(request: EffectRequest, plan: UndoPlan, result: JsonValue | undefined): Promise<void>;
 
   /** Frees what `prepare` kept (after the hold period, or when the plan was never needed). Idempotent. */
   discard(request: EffectRequest, plan: UndoPlan): Promise<void>;
