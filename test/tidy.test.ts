@@ -170,7 +170,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // WHY: `maos start` hosts the HTTP API, so the CLI composes runtime and http.
   cli: ['cli', 'runtime', 'http', 'shared'],
   http: ['http', 'runtime', 'shared'],
-  testing: ['testing', 'kernel', 'ifc', 'shared', 'runtime'],
+  testing: ['testing', 'kernel', 'ifc', 'shared', 'runtime', 'storage', 'connectors', 'oversight', 'saga'],
 };
 
 /** Why importing `target` from `from` breaks ARCHITECTURE.md §3, or undefined when it is allowed. */

@@ -16,7 +16,9 @@ export type KernelEvent =
       readonly from: AgentRing;
       readonly to: AgentRing;
     }
-  | { readonly type: 'mode.changed'; readonly from: KernelMode; readonly to: KernelMode };
+  | { readonly type: 'mode.changed'; readonly from: KernelMode; readonly to: KernelMode }
+  /** Stage 6 of the commit pipeline: an intent reached a final state. */
+  | { readonly type: 'intent.settled'; readonly intentId: string; readonly state: string };
 
 export interface KernelEventSink {
   emit(event: KernelEvent): void;

@@ -48,6 +48,7 @@ test('a valid intent parses from an object, a string and bytes, with defaults fi
     labels: undefined,
     idempotencyKey: undefined,
     session: undefined,
+    stateHash: undefined,
     cost: { tokens: 0, apiCalls: 0, costMicros: 0 },
   };
   assert.deepEqual(parsed(BASE), expected);

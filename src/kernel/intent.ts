@@ -37,6 +37,11 @@ export type Intent = {
   readonly labels: Label | undefined;
   readonly idempotencyKey: string | undefined;
   readonly session: string | undefined;
+  /**
+   * The resource's state hash as the agent last saw it (optimistic concurrency, §13.3): the commit
+   * layer refuses the intent when the resource has changed since. Absent = no expectation.
+   */
+  readonly stateHash: string | undefined;
   readonly cost: Cost;
 };
 
@@ -59,6 +64,7 @@ const IntentInput = z.strictObject({
     .optional(),
   idempotencyKey: id.optional(),
   session: id.optional(),
+  stateHash: id.optional(),
   cost: z
     .strictObject({ tokens: amount.optional(), apiCalls: amount.optional(), costMicros: amount.optional() })
     .optional(),
@@ -98,6 +104,7 @@ export function parseIntent(input: string | Uint8Array | unknown): Result<Intent
     labels: value.labels,
     idempotencyKey: value.idempotencyKey,
     session: value.session,
+    stateHash: value.stateHash,
     cost: {
       tokens: value.cost?.tokens ?? 0,
       apiCalls: value.cost?.apiCalls ?? 0,

@@ -52,6 +52,9 @@ export type KernelOptions = {
 /** What `submit` returns: a decision, or an input error for intents too malformed to decide. */
 export type SubmitResult = Result<Decision, KernelError>;
 
+/** A validated intent (its token replaced by a `tok:` reference once admitted) and its decision. */
+export type Decided = { readonly intent: Intent; readonly decision: Decision };
+
 /** Mint requests name an agent the policy knows; audience, trust and grants come from the policy. */
 export type KernelMintRequest = Omit<MintRequest, 'aud' | 'trust' | 'ring'> & { readonly ring?: AgentRing };
 
@@ -66,6 +69,8 @@ export class Kernel {
   readonly #random: Random;
   readonly #events: KernelEventSink;
   readonly #rings = new Map<string, AgentRing>();
+  /** Decisions this kernel made: the commit layer accepts no other (MR-6). */
+  readonly #issued = new WeakSet<Decision>();
   #ctx: DecisionContext;
 
   constructor(options: KernelOptions) {
@@ -102,7 +107,16 @@ export class Kernel {
 
   /** Decides a validated intent whose token is already verified (or cited by `tok:` reference). Synchronous. */
   decide(intent: Intent): Decision {
-    const decision = decide(intent, this.#ctx);
+    return this.#record(decide(intent, this.#ctx));
+  }
+
+  /** Whether `decision` is one this kernel made (not a look-alike object built elsewhere). */
+  issued(decision: Decision): boolean {
+    return this.#issued.has(decision);
+  }
+
+  #record(decision: Decision): Decision {
+    this.#issued.add(decision);
     this.#events.emit({ type: 'decision', decision });
     return decision;
   }
@@ -112,18 +126,26 @@ export class Kernel {
    * digest), and decides. Malformed input returns an error with a stable code; nothing throws.
    */
   async submit(input: unknown): Promise<SubmitResult> {
+    const decided = await this.submitIntent(input);
+    return decided.ok ? ok(decided.value.decision) : decided;
+  }
+
+  /** As `submit`, also returning the validated intent (what the commit layer journals and runs). */
+  async submitIntent(input: unknown): Promise<Result<Decided, KernelError>> {
     try {
       const parsed = parseIntent(input);
       if (!parsed.ok) return parsed;
       const intent = parsed.value;
-      if (intent.token.startsWith(TOKEN_REF_PREFIX)) return ok(this.decide(intent));
+      if (intent.token.startsWith(TOKEN_REF_PREFIX)) return ok({ intent, decision: this.decide(intent) });
       const admitted = await this.admitToken(intent.token);
-      // WHY: cite the admitted token by its digest, so deciding does not hash the whole token again.
-      if (admitted.ok) return ok(this.decide({ ...intent, token: admitted.value.digest }));
+      if (admitted.ok) {
+        // WHY: cite the admitted token by its digest, so deciding does not hash the whole token again.
+        const cited = { ...intent, token: admitted.value.digest };
+        return ok({ intent: cited, decision: this.decide(cited) });
+      }
       const tokenError = { code: admitted.error.code, message: admitted.error.message };
-      const decision = decide(intent, { ...this.#ctx, tokenError });
-      this.#events.emit({ type: 'decision', decision });
-      return ok(decision);
+      const decision = this.#record(decide(intent, { ...this.#ctx, tokenError }));
+      return ok({ intent, decision });
     } catch (error) {
       return fail(ERROR_CODES.INVALID_INPUT, `intent could not be decided: ${(error as Error).message}`);
     }

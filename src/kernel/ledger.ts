@@ -51,8 +51,9 @@ export class Ledger implements LedgerView {
    * reservation may have landed since the decision was made; on any shortfall nothing is taken.
    */
   reserve(decision: Decision, nowMs: number): Result<Reservation> {
-    if (decision.verdict !== 'allow') {
-      return fail(ERROR_CODES.RESERVATION_CONFLICT, `decision for \`${decision.intentId}\` is not an allow`);
+    // WHY: an escalation reserves too — once a human approves it, it spends like an allow.
+    if (decision.verdict === 'deny') {
+      return fail(ERROR_CODES.RESERVATION_CONFLICT, `decision for \`${decision.intentId}\` is a denial`);
     }
     const { charges } = decision;
     const shortfall = this.#shortfall(charges, nowMs);

@@ -91,10 +91,15 @@ export const MANDATORY_RULES: readonly MandatoryRule[] = deepFreeze([
     id: 'MR-8',
     statement: 'the write-ahead log is written before execution',
     enforcedBy: 'dsc-check-5',
-    judge: ({ ctx, sideEffect }) =>
-      ctx.mode === 'commit-freeze' && sideEffect !== 'read'
-        ? { verdict: 'deny', message: 'commit freeze: the write-ahead log cannot accept writes' }
-        : undefined,
+    judge: ({ ctx, sideEffect }) => {
+      if (sideEffect === 'read') return undefined;
+      if (ctx.mode === 'commit-freeze')
+        return { verdict: 'deny', message: 'commit freeze: the write-ahead log cannot accept writes' };
+      // WHY: until recovery has settled every journaled intent, a new effect could race a replay.
+      if (ctx.mode === 'recovery-hold')
+        return { verdict: 'deny', message: 'recovery in progress: nothing new commits until it ends' };
+      return undefined;
+    },
   },
   {
     id: 'MR-9',

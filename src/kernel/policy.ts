@@ -33,6 +33,8 @@ export type ActionPolicy = {
   readonly snapshot: boolean;
   /** True when a human must approve every call. */
   readonly approval: boolean;
+  /** How long after a commit `undo` still works (the rollback zone's hold, §35). */
+  readonly holdMs: number;
 };
 
 export type RateRule = {
@@ -64,6 +66,8 @@ export type Policy = {
   readonly actions: ReadonlyMap<string, ActionPolicy>;
   readonly rateRules: readonly RateRule[];
   readonly prefilter: PrefilterPolicy;
+  /** How long a held intent waits for a human before it counts as rejected. */
+  readonly approvalTtlMs: number;
   /** SHA-256 of the canonical config: reported in every decision and checked by MR-1. */
   readonly hash: string;
 };
@@ -78,5 +82,10 @@ export function unknownActionPolicy(name: string): ActionPolicy {
     external: true,
     snapshot: false,
     approval: false,
+    holdMs: DEFAULT_HOLD_MS,
   };
 }
+
+/** The rollback zone's default hold (§35) for actions no rule classifies. */
+export const DEFAULT_HOLD_MS = 24 * 60 * 60_000;
+export const DEFAULT_APPROVAL_TTL_MS = 60 * 60_000;

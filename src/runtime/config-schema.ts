@@ -126,6 +126,18 @@ const LabelSchema = z.strictObject({
   integrity: z.enum(INTEGRITY).default('UNTRUSTED'),
 });
 
+const duration = z.string().refine((text) => parseWindowMs(text) !== undefined, {
+  error: 'must be a duration such as `500ms`, `30s`, `5m`, `1h` or `1d`',
+});
+
+const CompensationSchema = z
+  .strictObject({
+    method: z.enum(['DELETE', 'POST', 'PUT', 'PATCH']),
+    url: z.string().min(1).max(LIMITS.resourceLengthMax),
+    body: z.unknown().optional(),
+  })
+  .meta({ description: 'http compensation: `{resource}` and `{result.<path>}` fill the url template' });
+
 const ActionSchema = z.strictObject({
   /** `unknown` is accepted and treated as `write` (DR-C10). */
   sideEffect: z.enum([...SIDE_EFFECT_CLASSES, 'unknown']).default('write'),
@@ -134,6 +146,53 @@ const ActionSchema = z.strictObject({
   external: z.boolean().default(false),
   snapshot: z.boolean().default(false),
   approval: z.boolean().default(false),
+  /** How long `maos undo` works after a commit; defaults by kind in `rollback`. */
+  hold: duration.optional(),
+  compensation: CompensationSchema.optional(),
+});
+
+const StorageSchema = z
+  .strictObject({
+    kind: z.enum(['sqlite', 'postgres', 'memory']).default('sqlite'),
+    /** PostgreSQL connection string (kind `postgres`). */
+    url: z.string().min(1).max(4096).optional(),
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase sql identifier')
+      .default('maos'),
+  })
+  .superRefine((storage, ctx) => {
+    if (storage.kind === 'postgres' && storage.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for postgres storage' });
+    }
+  });
+
+const ConnectorsSchema = z.strictObject({
+  fs: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      root: z.string().min(1).max(4096).default('workspace'),
+    })
+    .default({ enabled: true, root: 'workspace' }),
+  http: z
+    .strictObject({ enabled: z.boolean().default(true), timeout: duration.default('30s') })
+    .default({ enabled: true, timeout: '30s' }),
+  kv: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+});
+
+const ROLLBACK_DEFAULTS = { email: '60m', fileDeletion: '24h', account: '7d', default: '24h' };
+const RollbackSchema = z
+  .strictObject({
+    email: duration.default(ROLLBACK_DEFAULTS.email),
+    fileDeletion: duration.default(ROLLBACK_DEFAULTS.fileDeletion),
+    account: duration.default(ROLLBACK_DEFAULTS.account),
+    default: duration.default(ROLLBACK_DEFAULTS.default),
+  })
+  .meta({ description: 'hold periods of the rollback zone (§35): how long `maos undo` works' });
+
+const JournalSchema = z.strictObject({
+  checkpointEveryRecords: z.number().int().min(1).max(1_000_000).default(1000),
+  checkpointEvery: duration.default('10s'),
 });
 
 const RateLimitSchema = z
@@ -213,6 +272,15 @@ export const ConfigSchema = z
     agents: mapOf(id, AgentSchema, CONFIG_LIMITS.agentsMax),
     actions: mapOf(actionName, ActionSchema, CONFIG_LIMITS.actionsMax),
     rateLimits: z.array(RateLimitSchema).max(CONFIG_LIMITS.rateLimitsMax).default([]),
+    storage: StorageSchema.default({ kind: 'sqlite', schema: 'maos' }),
+    connectors: ConnectorsSchema.default({
+      fs: { enabled: true, root: 'workspace' },
+      http: { enabled: true, timeout: '30s' },
+      kv: { enabled: true },
+    }),
+    rollback: RollbackSchema.default(ROLLBACK_DEFAULTS),
+    approvals: z.strictObject({ ttl: duration.default('1h') }).default({ ttl: '1h' }),
+    journal: JournalSchema.default({ checkpointEveryRecords: 1000, checkpointEvery: '10s' }),
     prefilter: PrefilterSchema.default({
       enabled: true,
       fieldBytesMax: LIMITS.fieldBytesMax,

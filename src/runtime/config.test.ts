@@ -56,7 +56,11 @@ test('the example config loads into a policy', async () => {
     external: true,
     snapshot: false,
     approval: true,
+    holdMs: 60 * 60_000,
   });
+  assert.equal(policy.actions.get('fs.delete')?.holdMs, 24 * 3_600_000, 'file deletions are held 24 h (§35)');
+  assert.equal(policy.actions.get('fs.write')?.holdMs, 24 * 3_600_000);
+  assert.equal(policy.approvalTtlMs, 3_600_000);
   assert.deepEqual(
     policy.rateRules.map((rule) => rule.windowMs),
     [3_600_000, 60_000, 86_400_000],

@@ -107,7 +107,7 @@ export async function loadConfig(path: string): Promise<Result<LoadedConfig, Ker
 export function compilePolicy(config: MaosConfig): Policy {
   const agents = Object.entries(config.agents).map(([id, agent]) => [id, agentPolicy(id, agent)] as const);
   const actions = Object.entries(config.actions).map(
-    ([name, action]) => [name, actionPolicy(name, action)] as const,
+    ([name, action]) => [name, actionPolicy(name, action, config.rollback)] as const,
   );
   const policy: Policy = {
     nodeId: config.node.id,
@@ -115,6 +115,7 @@ export function compilePolicy(config: MaosConfig): Policy {
     agents: new FrozenMap(agents),
     actions: new FrozenMap(actions),
     rateRules: config.rateLimits.map(rateRule),
+    approvalTtlMs: durationMs(config.approvals.ttl),
     prefilter: {
       enabled: config.prefilter.enabled,
       fieldBytesMax: config.prefilter.fieldBytesMax,
@@ -152,17 +153,33 @@ function scope(capability: CapabilityConfig): Scope {
   return { action, resource, constraint: typeof constraint === 'string' ? [constraint] : [...constraint] };
 }
 
-function actionPolicy(name: string, action: ActionConfig): ActionPolicy {
+function actionPolicy(name: string, action: ActionConfig, rollback: MaosConfig['rollback']): ActionPolicy {
+  const sideEffect = action.sideEffect === 'unknown' ? 'write' : action.sideEffect;
   return {
     name,
     // INVARIANT: an undeclared or `unknown` side effect is a write (DR-C10).
-    sideEffect: action.sideEffect === 'unknown' ? 'write' : action.sideEffect,
+    sideEffect,
     output: { confidentiality: action.output.confidentiality, integrity: action.output.integrity },
     destination: action.destination,
     external: action.external,
     snapshot: action.snapshot,
     approval: action.approval,
+    holdMs: durationMs(action.hold ?? defaultHold(name, sideEffect, rollback)),
   };
+}
+
+/** §35's defaults: 60 min for email, 24 h for file deletions, 7 d for account changes. */
+function defaultHold(name: string, sideEffect: string, rollback: MaosConfig['rollback']): string {
+  if (name.startsWith('email.') || name.startsWith('mail.')) return rollback.email;
+  if (name.startsWith('account.')) return rollback.account;
+  if (name.startsWith('fs.') && sideEffect === 'destructive') return rollback.fileDeletion;
+  return rollback.default;
+}
+
+function durationMs(text: string): number {
+  const ms = parseWindowMs(text);
+  assert(ms !== undefined, 'the schema accepts only valid durations');
+  return ms;
 }
 
 function rateRule(rule: RateLimitConfig): RateRule {

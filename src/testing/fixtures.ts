@@ -4,7 +4,13 @@
 import type { DecisionContext } from '../kernel/decision-context.ts';
 import type { Intent } from '../kernel/intent.ts';
 import { Ledger } from '../kernel/ledger.ts';
-import type { ActionPolicy, AgentPolicy, Policy } from '../kernel/policy.ts';
+import {
+  type ActionPolicy,
+  type AgentPolicy,
+  DEFAULT_APPROVAL_TTL_MS,
+  DEFAULT_HOLD_MS,
+  type Policy,
+} from '../kernel/policy.ts';
 import type { Prefilter } from '../kernel/prefilter/index.ts';
 import type { TokenClaims } from '../kernel/token/claims.ts';
 import type {
@@ -40,6 +46,7 @@ export function actionPolicy(name: string, overrides: Partial<ActionPolicy> = {}
     external: false,
     snapshot: true,
     approval: false,
+    holdMs: DEFAULT_HOLD_MS,
     ...overrides,
   };
 }
@@ -57,6 +64,7 @@ export function testPolicy(overrides: Partial<Policy> = {}): Policy {
     actions,
     rateRules: [],
     prefilter: { enabled: true, fieldBytesMax: 65_536, blockScore: 10, escalateScore: 5, signatures: [] },
+    approvalTtlMs: DEFAULT_APPROVAL_TTL_MS,
     hash: 'policy-hash',
     ...overrides,
   } satisfies Policy);
@@ -74,6 +82,7 @@ export function testIntent(overrides: Partial<Intent> = {}): Intent {
     labels: undefined,
     idempotencyKey: undefined,
     session: undefined,
+    stateHash: undefined,
     cost: { tokens: 0, apiCalls: 0, costMicros: 0 },
     ...overrides,
   };

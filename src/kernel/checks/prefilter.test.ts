@@ -26,6 +26,7 @@ function intent(args: JsonObject, resource = '/workspace/a.txt'): Intent {
     labels: undefined,
     idempotencyKey: undefined,
     session: undefined,
+    stateHash: undefined,
     cost: { tokens: 0, apiCalls: 0, costMicros: 0 },
   };
 }
