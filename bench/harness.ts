@@ -73,3 +73,56 @@ export function machine(): Record<string, unknown> {
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
+
+/**
+ * Runs `total` operations with `concurrency` in flight at once (a closed loop: each worker starts
+ * its next operation when the last one ends). Latency is per operation; `ops_per_s` is the total
+ * over the wall time of the whole run.
+ */
+export async function measureConcurrent(
+  name: string,
+  options: { readonly concurrency: number; readonly total: number; readonly warmup?: number },
+  run: () => Promise<unknown>,
+  meta: Readonly<Record<string, unknown>> = {},
+): Promise<BenchResult> {
+  const warmup = options.warmup ?? Math.min(500, options.total);
+  await pool(options.concurrency, warmup, run, undefined);
+  const samples = new Float64Array(options.total);
+  const started = performance.now();
+  const returned = await pool(options.concurrency, options.total, run, samples);
+  const totalMs = performance.now() - started;
+  samples.sort();
+  const at = (q: number): number =>
+    samples[Math.min(options.total - 1, Math.floor(q * options.total))] ?? Number.NaN;
+  return {
+    name,
+    iterations: options.total,
+    concurrency: options.concurrency,
+    p50_us: round(at(0.5) * 1000),
+    p99_us: round(at(0.99) * 1000),
+    mean_us: round((totalMs * 1000) / options.total),
+    ops_per_s: Math.round(options.total / (totalMs / 1000)),
+    returned,
+    ...meta,
+  };
+}
+
+async function pool(
+  concurrency: number,
+  total: number,
+  run: () => Promise<unknown>,
+  samples: Float64Array | undefined,
+): Promise<number> {
+  let next = 0;
+  let returned = 0;
+  const worker = async () => {
+    for (let i = next++; i < total; i = next++) {
+      const t0 = performance.now();
+      const out = await run();
+      if (samples !== undefined) samples[i] = performance.now() - t0;
+      if (out !== undefined && out !== false) returned += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return returned;
+}

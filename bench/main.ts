@@ -1,19 +1,22 @@
 // `npm run bench -- [group ...]`: runs the named benchmark groups (`decide` when none) and prints
 // one JSON line per case, after a first line describing the machine.
 
-import { type BenchCase, machine, measure } from './harness.ts';
+import { type BenchCase, type BenchResult, machine, measure } from './harness.ts';
 
-type Group = () => Promise<readonly BenchCase[]>;
+/** Cases the harness times one by one, or results a group measured itself (concurrent runs). */
+type Group = () => Promise<ReadonlyArray<BenchCase | BenchResult>>;
 
 const decide: Group = async () => (await import('./decide.ts')).decideCases();
 const token: Group = async () => (await import('./token.ts')).tokenCases();
 const prefilter: Group = async () => (await import('./prefilter.ts')).prefilterCases();
+const commit: Group = async () => (await import('./commit.ts')).commitResults();
 
 /** `decide` is the issue's group: decisions, cold token verification and the 10 KB pre-filter scan. */
 const GROUPS: Readonly<Record<string, Group>> = {
   decide: async () => [...(await decide()), ...(await token()), ...(await prefilter())],
   token,
   prefilter,
+  commit,
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
@@ -29,5 +32,7 @@ console.log(JSON.stringify({ machine: machine() }));
 for (const name of names) {
   const group = GROUPS[name];
   if (group === undefined) continue;
-  for (const bench of await group()) console.log(JSON.stringify(await measure(bench)));
+  for (const bench of await group()) {
+    console.log(JSON.stringify('run' in bench ? await measure(bench as BenchCase) : bench));
+  }
 }
