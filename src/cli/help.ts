@@ -5,13 +5,23 @@ export const MAIN_HELP = `maos — an operating-system layer between AI agents a
 Usage: maos <command> [options]
 
 Commands:
-  demo                     run the main job on the embedded default: mint tokens and decide a
-                           scripted set of agent intents through the Deterministic Security Core
+  demo                     run the main story on the embedded default: writes, a denial, an
+                           approval, a saga that compensates, a crash and its recovery, an audit
   check                    decide one intent: maos check --config maos.yaml --intent intent.json
   token mint|inspect|verify|attenuate|revoke
                            capability tokens (hybrid EdDSA + ML-DSA-65 signatures)
   keys list|rotate         issuer keys in the data directory
   schema                   print the JSON Schema of maos.yaml
+
+Daemon (maos start, then the others talk to it over its HTTP API on localhost):
+  start                    run the daemon: kernel, commit layer and the HTTP API
+  status                   the daemon's health and how many intents wait for approval
+  held                     intents waiting for a human, with the reasons they were held
+  approve <intent-id>      approve a held intent (it then runs)
+  reject <intent-id>       reject a held intent (it never runs)
+  undo <intent-id>         restore what a committed intent changed, while its undo window lasts
+  log                      journal records, one per line; --follow for new ones
+  audit verify             check the journal's hash chain and checkpoints (offline, no daemon)
 
 Options:
   -h, --help               show help (also after any command: maos token --help)
@@ -76,11 +86,107 @@ Prints the JSON Schema of maos.yaml, for editor completion and validation in CI.
 
 export const DEMO_HELP = `Usage: maos demo [--json] [--keep]
 
-Runs MAOS's main job on the embedded default, in a fresh temporary data directory: boots a kernel
-from examples/maos.yaml, mints hybrid-signed capability tokens, and sends a scripted set of agent
-intents through the Deterministic Security Core — allowed reads and writes, an out-of-scope write,
-a prompt injection, an email held for a human, an attenuated subagent token running out of uses,
-a forged token, a revocation cascading to a child, and a demotion that voids a ring-2 token.
-  --json   one JSON line per step instead of the table
-  --keep   keep the temporary data directory and print its path
+Tells MAOS's main story on the embedded default (SQLite), in a fresh temporary directory with a
+demo maos.yaml, a workspace folder and a small ticket service on 127.0.0.1. An agent with a
+hybrid-signed capability token goes through the kernel for every effect:
+  1. writes a file it may write: journaled first, snapshotted, committed
+  2. tries to write outside its grant: denied by the capability check
+  3. creates a ticket with an HTTP POST: committed, with a DELETE planned as its undo
+  4. closes the ticket with an irreversible PUT: held until a human approves, then committed
+  5. runs a three-step saga whose last step hits a concurrency conflict: the earlier steps are
+     compensated (the new file removed, the new ticket DELETEd)
+  6. has its first write undone from the snapshot
+  7. another process is killed mid-commit; the next start finishes the write exactly once
+  8. checks the journal's hash chain and signed checkpoints, as \`maos audit verify\` does
+Every claim printed is checked; the demo exits 1 if any step does not go as expected.
+  --json   one JSON object per step: { step, title, expected, actual, ok, why, details, failed }
+  --keep   keep the temporary directory and print its path
+`;
+
+const DAEMON_OPTIONS = `Finding the daemon: -c, --config maos.yaml (default ./maos.yaml; its dataDir) or --data-dir DIR.
+The daemon writes <data-dir>/daemon.json (its url) and <data-dir>/api-token (owner-only).
+Exit codes: 2 when no daemon is running (DAEMON_UNREACHABLE) or the request fails.`;
+
+export const START_HELP = `Usage: maos start [--config maos.yaml] [--data-dir dir] [--port n] [--host 127.0.0.1] [--allow-remote]
+
+Runs the MAOS daemon in the foreground: opens the kernel and the commit layer on the data
+directory (taking its lock, <data-dir>/daemon.lock, so only one daemon runs per directory),
+recovers intents a crash interrupted, and serves the HTTP API. Each start writes a new bearer
+token to <data-dir>/api-token (mode 0600) and the url to <data-dir>/daemon.json.
+Stop it with ctrl-c or SIGTERM: it finishes, closes the journal and removes daemon.json.
+
+  -p, --port N       port to listen on (default 0: any free port; see daemon.json)
+  --host ADDR        address to listen on (default 127.0.0.1)
+  --allow-remote     allow a --host that is not a loopback address; the api is then reachable
+                     from other machines, guarded only by the bearer token
+
+Exit codes: 0 after a clean stop, 2 when it cannot start (DAEMON_LOCKED, a bad config, port in use).
+`;
+
+export const STATUS_HELP = `Usage: maos status [--json] [--config maos.yaml] [--data-dir dir]
+
+Shows the running daemon's health: mode, storage, journal head, intents held for approval,
+node id, policy hash, version and uptime. --json prints the health view as JSON.
+Exit codes: 0 ok, 1 degraded (emergency, commit freeze or recovery hold), 2 no daemon.
+${DAEMON_OPTIONS}
+`;
+
+export const HELD_HELP = `Usage: maos held [--json] [--config maos.yaml] [--data-dir dir]
+
+Lists intents held for human approval: who wants to do what, why they were held (the checks
+that escalated) and until when a decision is possible. Approve or reject each by its id.
+${DAEMON_OPTIONS}
+`;
+
+export const APPROVE_HELP = `Usage: maos approve <intent-id> [--note text] [--by name] [--json]
+
+Approves a held intent; it then runs through the commit layer and its final state is printed.
+  --by NAME     who decides (default: your user name); recorded in the journal
+  --note TEXT   why; recorded in the journal
+Exit codes: 0 decided, 1 the intent then failed or conflicted, 2 not held, expired or no daemon.
+${DAEMON_OPTIONS}
+`;
+
+export const REJECT_HELP = `Usage: maos reject <intent-id> [--note text] [--by name] [--json]
+
+Rejects a held intent; it never runs.
+  --by NAME     who decides (default: your user name); recorded in the journal
+  --note TEXT   why; recorded in the journal
+Exit codes: 0 rejected, 2 not held, already decided or no daemon.
+${DAEMON_OPTIONS}
+`;
+
+export const UNDO_HELP = `Usage: maos undo <intent-id> [--note text] [--by name] [--json]
+
+Restores what a committed intent changed from its snapshot, while its undo window lasts and
+nothing else has changed the resource since.
+  --by NAME     who undoes it (default: your user name); recorded in the journal
+  --note TEXT   why; recorded in the journal
+Exit codes: 0 undone, 1 the undo failed, 2 impossible, expired, unknown intent or no daemon.
+${DAEMON_OPTIONS}
+`;
+
+export const LOG_HELP = `Usage: maos log [--from n] [--limit n] [--type t] [--agent a] [--intent id] [--follow] [--json]
+
+Prints journal records, one per line: sequence number, time, type, and the agent, action,
+resource and intent when the record names them.
+  --from N      first sequence number; negative counts back from the head
+                (--from=-20: the last 20; write it with = so it is not read as an option)
+  --limit N     records per request, 1 to 1000 (default 100)
+  --type T      record types, comma-separated or repeated; a trailing * matches a prefix (intent.*)
+  --agent A     records about this agent
+  --intent ID   records about this intent
+  -f, --follow  keep printing new records (polling every 500 ms) until ctrl-c;
+                starts from the last 20 records unless --from is given
+  --json        one JSON object per line instead of text
+${DAEMON_OPTIONS}
+`;
+
+export const AUDIT_HELP = `Usage: maos audit verify [--json] [--config maos.yaml] [--data-dir dir]
+
+Checks the journal in the data directory without a daemon (read-only, so it may run while one
+does): every record's hash chain link and signed checkpoint.
+Prints \`journal verified: N records, M checkpoints, head #S\` and exits 0, or
+\`journal broken at record #S: reason: message\` and exits 1. --json prints the report as JSON.
+Exit code 2 when the journal cannot be read at all (bad config, missing data directory).
 `;

@@ -3,11 +3,17 @@
 // src/runtime (ARCHITECTURE.md §3). Exit codes: 0 ok/allow, 1 deny, 2 usage or input error, 3 escalate.
 
 import { readFileSync } from 'node:fs';
+import { approveCommand } from './commands/approve.ts';
 import { checkCommand } from './commands/check.ts';
 import { demoCommand } from './commands/demo.ts';
+import { heldCommand } from './commands/held.ts';
 import { keysCommand } from './commands/keys.ts';
+import { logCommand } from './commands/log.ts';
+import { rejectCommand } from './commands/reject.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { statusCommand } from './commands/status.ts';
 import { tokenCommand } from './commands/token.ts';
+import { undoCommand } from './commands/undo.ts';
 import { MAIN_HELP } from './help.ts';
 import { EXIT, UsageError } from './io.ts';
 
@@ -27,6 +33,23 @@ async function main(argv: string[]): Promise<number> {
       return keysCommand(rest);
     case 'schema':
       return schemaCommand(rest);
+    // WHY: loaded on use; the daemon's modules (fastify, storage, commit layer) slow every other command's start.
+    case 'start':
+      return (await import('./commands/start.ts')).startCommand(rest, version());
+    case 'status':
+      return statusCommand(rest);
+    case 'held':
+      return heldCommand(rest);
+    case 'approve':
+      return approveCommand(rest);
+    case 'reject':
+      return rejectCommand(rest);
+    case 'undo':
+      return undoCommand(rest);
+    case 'log':
+      return logCommand(rest);
+    case 'audit':
+      return (await import('./commands/audit.ts')).auditCommand(rest);
     case '-v':
     case '--version':
       process.stdout.write(`${version()}\n`);

@@ -66,12 +66,15 @@ export async function acquireDaemonLock(dataDir: string): Promise<Result<DaemonL
   } finally {
     await unlink(staging).catch(() => undefined);
   }
-  if (attempt.ok && attempt.value.kind === 'acquired') {
+  if (!attempt.ok) {
+    forget(text);
+    return attempt;
+  }
+  if (attempt.value.kind === 'acquired') {
     return ok({ file, ...owner, release: once(() => releaseLock(file, text)) });
   }
   forget(text);
-  if (!attempt.ok) return attempt;
-  const held = attempt.value.kind === 'held' ? attempt.value.owner : owner;
+  const held = attempt.value.owner;
   return fail(
     ERROR_CODES.DAEMON_LOCKED,
     `the data directory is in use by process ${held.pid} (lock \`${file}\`); stop that daemon, or remove the file if no such process is a maos daemon`,

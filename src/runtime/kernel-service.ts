@@ -129,7 +129,7 @@ function heldView(tracked: Tracked): HeldIntent {
     digest: tracked.digest ?? '',
     policyHash: tracked.policyHash,
     reasons: tracked.checks,
-    heldAtMs: 0,
+    heldAtMs: tracked.heldAtMs ?? 0,
     expiresAtMs: tracked.heldUntilMs ?? 0,
   };
 }

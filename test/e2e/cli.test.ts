@@ -2,7 +2,7 @@
 // (mint, inspect, verify, check, attenuate, revoke, rotate), each suite in its own sandbox.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { claimsOf, errorCode, MAIN, maos, ROOT, read, sandbox, spawnProcess } from './harness.ts';
@@ -78,43 +78,79 @@ describe('maos cli', { concurrency: true }, () => {
       assert.ok('agents' in schema.properties && 'actions' in schema.properties);
     });
 
-    test('maos demo decides every step as expected and removes its data directory', async () => {
+    test('maos demo runs every step as expected and removes its directory', async () => {
       const run = await maos(['demo']);
-      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
       const steps = run.stdout.split('\n').filter((line) => /^[ !][ \d]\d\. /.test(line));
-      assert.ok(steps.length >= 10, 'demo runs at least ten steps');
-      assert.ok(run.stdout.includes(`all ${steps.length} steps decided as expected`));
-      assert.match(run.stdout, /promoted back to ring 2: RING_PROMOTION_REFUSED/);
-      const dataDir = /^data directory (\S+)/m.exec(run.stdout)?.[1];
-      assert.ok(dataDir !== undefined && !existsSync(dataDir), 'the temporary data directory is removed');
+      assert.equal(steps.length, 8, 'the demo runs eight steps');
+      for (const step of steps) assert.match(step, /^ /, `step failed: ${step}`);
+      assert.doesNotMatch(run.stdout, /NOT TRUE/);
+      const outcomes = steps.map((line) => line.slice(line.lastIndexOf('→ ') + 2));
+      assert.deepEqual(outcomes, [
+        'COMMITTED',
+        'DENIED',
+        'COMMITTED',
+        'HELD, THEN COMMITTED',
+        'COMPENSATED',
+        'UNDONE',
+        'COMMITTED',
+        'VERIFIED',
+      ]);
+      assert.match(run.stdout, /why: the capability check answered SCOPE_NOT_COVERED/);
+      assert.match(run.stdout, /the service received DELETE \/tickets\/\d+/);
+      assert.match(run.stdout, /killed \(SIGKILL\)/);
+      assert.ok(run.stdout.includes('all 8 steps went as expected'));
+      const dir = /^demo directory (\S+?):/m.exec(run.stdout)?.[1];
+      assert.ok(dir !== undefined && !existsSync(dir), 'the temporary directory is removed');
     });
 
-    test('maos demo --json prints one JSON object per step, each ok', async () => {
-      const run = await maos(['demo', '--json']);
+    test('maos demo --json prints one JSON object per step, each ok; --keep keeps the directory', async () => {
+      const run = await maos(['demo', '--json', '--keep']);
       assert.equal(run.status, 0, run.stderr);
+      type Step = { step: number; title: string; expected: string; actual: string; ok: boolean; why: string };
       const steps = run.stdout
         .trim()
         .split('\n')
-        .map((line) => JSON.parse(line) as { step: number; ok: boolean; decision: { verdict: string } });
+        .map((line) => JSON.parse(line) as Step);
       assert.deepEqual(
         steps.map((s) => s.step),
-        steps.map((_, i) => i + 1),
+        [1, 2, 3, 4, 5, 6, 7, 8],
       );
-      for (const step of steps) assert.equal(step.ok, true, JSON.stringify(step));
-      assert.equal(
-        new Set(steps.map((s) => s.decision.verdict)).size,
-        3,
-        'allow, deny and escalate all occur',
+      for (const step of steps) {
+        assert.equal(step.ok, true, JSON.stringify(step));
+        assert.equal(step.actual, step.expected);
+        assert.ok(step.title.length > 0 && step.why.length > 0);
+      }
+      assert.deepEqual(
+        steps.map((s) => s.actual),
+        [
+          'committed',
+          'denied',
+          'committed',
+          'held, then committed',
+          'compensated',
+          'undone',
+          'committed',
+          'verified',
+        ],
       );
+      const dir = /^demo directory kept: (\S+)$/m.exec(run.stderr)?.[1];
+      assert.ok(
+        dir !== undefined && existsSync(join(dir, 'data', 'maos.db')),
+        'the kept directory holds the journal',
+      );
+      const verify = await maos(['audit', 'verify', '--config', join(dir, 'maos.yaml')]);
+      assert.equal(verify.status, 0, verify.stderr);
+      rmSync(dir, { recursive: true, force: true });
     });
 
-    test('maos demo piped into a reader that closes early neither crashes nor leaks its key directory', async () => {
+    test('maos demo piped into a reader that closes early neither crashes nor leaks its directory', async () => {
       const run = await spawnProcess('sh', ['-c', `"${process.execPath}" "${MAIN}" demo | head -n 2`]);
       assert.doesNotMatch(run.stderr, /EPIPE|Unhandled/);
-      const dataDir = /^data directory (\S+)/m.exec(run.stdout)?.[1];
-      assert.ok(dataDir !== undefined);
+      const dir = /^demo directory (\S+?):/m.exec(run.stdout)?.[1];
+      assert.ok(dir !== undefined);
       // WHY: the shell waits for the whole pipeline, so the demo has exited by now.
-      assert.equal(existsSync(dataDir), false, `${dataDir} was left behind`);
+      assert.equal(existsSync(dir), false, `${dir} was left behind`);
     });
   });
 

@@ -248,9 +248,17 @@ export class CommitLayer {
     if (this.#heldTokens !== undefined && typeof raw === 'string' && !raw.startsWith(TOKEN_REF_PREFIX)) {
       await this.#heldTokens.put(intent.id, raw);
     }
-    const heldUntilMs = this.clock.wallMs() + this.kernel.policy.approvalTtlMs;
+    const heldAtMs = this.clock.wallMs();
+    const heldUntilMs = heldAtMs + this.kernel.policy.approvalTtlMs;
     const { token: _token, ...bound } = intent;
-    const data = { ...facts, digest: intentDigest(intent), heldUntilMs, token: intent.token, intent: bound };
+    const data = {
+      ...facts,
+      digest: intentDigest(intent),
+      heldAtMs,
+      heldUntilMs,
+      token: intent.token,
+      intent: bound,
+    };
     return this.#settle(R.held, data as unknown as IntentFacts);
   }
 

@@ -70,6 +70,7 @@ export type Tracked = IntentFacts & {
   afterHash: string | undefined;
   /** True once the snapshot was discarded (hold over, or undone). */
   released: boolean;
+  heldAtMs: number | undefined;
   heldUntilMs: number | undefined;
   digest: string | undefined;
   /** A held intent as the agent sent it (token replaced by its `tok:` reference): what a human approves. */
@@ -125,6 +126,7 @@ export class IntentIndex {
       undoUntilMs: undefined,
       afterHash: undefined,
       released: false,
+      heldAtMs: typeof facts.heldAtMs === 'number' ? facts.heldAtMs : undefined,
       heldUntilMs: typeof facts.heldUntilMs === 'number' ? facts.heldUntilMs : undefined,
       digest: typeof facts.digest === 'string' ? facts.digest : undefined,
       held:

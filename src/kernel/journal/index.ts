@@ -1,6 +1,12 @@
 // Public face of kernel/journal: the hash-chained write-ahead and audit log, and its verifier.
 
-export { Journal, type JournalOptions, type JournalSigner, journalSignerOf } from './journal.ts';
+export {
+  Journal,
+  type JournalHead,
+  type JournalOptions,
+  type JournalSigner,
+  journalSignerOf,
+} from './journal.ts';
 export {
   CHECKPOINT_TYPE,
   type CheckpointData,

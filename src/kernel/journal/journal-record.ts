@@ -13,6 +13,7 @@ import {
 } from '../../shared/index.ts';
 import type { JournalRow } from '../../storage/port.ts';
 import type { JsonObject } from '../intent.ts';
+import { scanCanonical } from './canonical-scan.ts';
 
 /** One journal record. `ts` is wall-clock milliseconds; `prev` is the previous record's hash. */
 export type JournalRecord = {
@@ -52,6 +53,7 @@ const RECORD_TYPE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 const RECORD_KEYS = ['data', 'prev', 'seq', 'ts', 'type'] as const;
 const QUOTE = 0x22;
 const LEFT_BRACE = 0x7b;
+const MINUS = 0x2d;
 const ED25519_SIGNATURE_BYTES = 64;
 
 /** Whether `type` is a dotted lowercase record type such as `intent.written`. */
@@ -85,27 +87,28 @@ export function headerRecord(nodeId: string, createdMs: number, algorithm: HashA
 }
 
 /** The four small fields of a record, read from its body without building its data. */
-export type RecordHead = Omit<JournalRecord, 'data'>;
+export type RecordFields = Omit<JournalRecord, 'data'>;
 
 /**
  * Reads a stored body's seq, prev, ts and type, or says why it is malformed: not canonical JSON,
  * not exactly the five keys with the right kinds of value, or a `seq` other than the row's.
  */
-export function readRecordHead(body: string, rowSeq: number): Result<RecordHead, string> {
-  const members = scanCanonical(body);
-  if (typeof members === 'string') return err(`body is not canonical json: ${members}`);
-  const { keys, starts, ends } = members;
-  if (keys.length !== 5 || RECORD_KEYS.some((key, i) => keys[i] !== key)) {
+export function readRecordFields(body: string, rowSeq: number): Result<RecordFields, string> {
+  const members: number[] = [];
+  const problem = scanCanonical(body, members);
+  if (problem !== undefined) return err(`body is not canonical json: ${problem}`);
+  if (members.length !== 15 || !RECORD_KEYS.every((key, i) => isKeyAt(body, members, i, key))) {
     return err('body must be an object of exactly data, prev, seq, ts and type');
   }
-  const span = (i: number) => body.slice(starts[i], ends[i]);
-  if (body.charCodeAt(starts[0] ?? 0) !== LEFT_BRACE) return err('data is not a json object');
+  const span = (i: number) => body.slice(members[i * 3 + 1], members[i * 3 + 2]);
+  if (body.charCodeAt(members[1] ?? 0) !== LEFT_BRACE) return err('data is not a json object');
   const prev = span(1);
   if (prev.charCodeAt(0) !== QUOTE) return err('prev is not a string');
   const seq = span(2);
   if (seq !== String(rowSeq)) return err(`body seq \`${seq}\` differs from row seq \`${rowSeq}\``);
   const ts = span(3);
-  if (!isNumberStart(ts.charCodeAt(0))) return err('ts is not a number');
+  const tsStart = ts.charCodeAt(0);
+  if (tsStart !== MINUS && !(tsStart >= 0x30 && tsStart <= 0x39)) return err('ts is not a number');
   const type = span(4);
   // WHY: canonical strings escape only quotes, backslashes and control characters; a type has none.
   const typeText = type.slice(1, -1);
@@ -116,12 +119,19 @@ export function readRecordHead(body: string, rowSeq: number): Result<RecordHead,
   return ok({ seq: rowSeq, prev: prevText, ts: Number(ts), type: typeText });
 }
 
-/** `readRecordHead` plus the data: the whole record. */
+/** Whether top-level member `index` (offsets from scanCanonical) has the plain key `key`. */
+function isKeyAt(body: string, members: readonly number[], index: number, key: string): boolean {
+  const keyStart = members[index * 3] ?? 0;
+  const valueStart = members[index * 3 + 1] ?? 0;
+  return valueStart - keyStart === key.length + 3 && body.startsWith(key, keyStart + 1);
+}
+
+/** `readRecordFields` plus the data: the whole record. */
 export function parseRecordBody(body: string, rowSeq: number): Result<JournalRecord, string> {
-  const head = readRecordHead(body, rowSeq);
-  if (!head.ok) return head;
+  const fields = readRecordFields(body, rowSeq);
+  if (!fields.ok) return fields;
   const { data } = JSON.parse(body) as { data: JsonObject };
-  return ok({ ...head.value, data });
+  return ok({ ...fields.value, data });
 }
 
 /** Checks record 0's fields and data: the journal's format, hash algorithm, node id and creation time. */
@@ -173,139 +183,4 @@ export function checkpointSignatureValid(
   } catch {
     return false;
   }
-}
-
-/** The members of a top-level object: keys and value spans (`[starts[i], ends[i])`), in order. */
-export type TopMembers = { keys: string[]; starts: number[]; ends: number[] };
-
-const OBJECT = 0;
-const ARRAY = 1;
-
-/**
- * Checks in one pass that `text` is exactly what canonicalJson writes for `JSON.parse(text)`:
- * no whitespace, keys strictly ascending by UTF-16 code units (so no duplicates), numbers as
- * JavaScript prints them, strings escaped as JSON.stringify escapes them and free of lone
- * surrogates. Returns the top-level object's members (none for other values) or the problem.
- * WHY: parsing and re-serialising costs about twice the hashing and reading together; this scan
- * builds nothing, and its stack is an array, so hostile nesting cannot overflow the call stack.
- */
-export function scanCanonical(text: string): TopMembers | string {
-  const members: TopMembers = { keys: [], starts: [], ends: [] };
-  const kinds: number[] = [];
-  const lastKeys: string[] = [];
-  let i = 0;
-  for (;;) {
-    const c = text.charCodeAt(i);
-    if ((c === 0x7b && text.charCodeAt(i + 1) !== 0x7d) || (c === 0x5b && text.charCodeAt(i + 1) !== 0x5d)) {
-      kinds.push(c === 0x7b ? OBJECT : ARRAY);
-      i += 1;
-      if (c === 0x7b) i = scanKey(text, i, kinds.length, lastKeys, members, true);
-      if (i < 0) return 'keys must be strings in ascending order, each followed by `:`';
-      continue;
-    }
-    i = c === 0x7b || c === 0x5b ? i + 2 : scanScalar(text, i, c);
-    if (i < 0) return 'a value is not in canonical form';
-    // A value ends at i: note a top-level member's end, then close containers or go to the next item.
-    for (;;) {
-      const depth = kinds.length;
-      if (depth === 0) return i === text.length ? members : 'text follows the value';
-      if (depth === 1 && kinds[0] === OBJECT) members.ends.push(i);
-      const next = text.charCodeAt(i);
-      const kind = kinds[depth - 1];
-      if (next === 0x2c) {
-        i = kind === OBJECT ? scanKey(text, i + 1, depth, lastKeys, members, false) : i + 1;
-        if (i < 0) return 'keys must be strings in ascending order, each followed by `:`';
-        break;
-      }
-      if (next !== (kind === OBJECT ? 0x7d : 0x5d)) return `unexpected character at offset ${i}`;
-      kinds.pop();
-      i += 1;
-    }
-  }
-}
-
-/** Scans `"key":` at `i` in an object at `depth`; the index after the colon, or -1. */
-function scanKey(
-  text: string,
-  i: number,
-  depth: number,
-  lastKeys: string[],
-  members: TopMembers,
-  first: boolean,
-): number {
-  if (text.charCodeAt(i) !== 0x22) return -1;
-  const end = scanString(text, i);
-  if (end < 0 || text.charCodeAt(end) !== 0x3a) return -1;
-  const raw = text.slice(i + 1, end - 1);
-  const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
-  const previous = lastKeys[depth - 1];
-  if (!first && (previous === undefined || !(previous < key))) return -1;
-  lastKeys[depth - 1] = key;
-  if (depth === 1) {
-    members.keys.push(key);
-    members.starts.push(end + 1);
-  }
-  return end + 1;
-}
-
-/** The index after a canonical string, number or literal starting at `i`, or -1. */
-function scanScalar(text: string, i: number, c: number): number {
-  if (c === 0x22) return scanString(text, i);
-  if (isNumberStart(c)) {
-    let j = i + 1;
-    while (isNumberChar(text.charCodeAt(j))) j += 1;
-    const token = text.slice(i, j);
-    // WHY: JavaScript's own number-to-string is the canonical spelling (RFC 8785 §3.2.2.3).
-    return String(Number(token)) === token ? j : -1;
-  }
-  for (const literal of ['true', 'false', 'null']) {
-    if (text.startsWith(literal, i)) return i + literal.length;
-  }
-  return -1;
-}
-
-/** The index after a string starting at `i` escaped exactly as JSON.stringify escapes, or -1. */
-function scanString(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 0x22) return j + 1;
-    if (c < 0x20) return -1;
-    if (c === 0x5c) {
-      const e = text.charCodeAt(j + 1);
-      // Short escapes: \" \\ \b \f \n \r \t (not \/, which JSON.stringify never writes).
-      if (e === 0x22 || e === 0x5c || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
-        j += 1;
-        continue;
-      }
-      if (e !== 0x75 || !isControlEscape(text, j + 2)) return -1;
-      j += 5;
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      const low = text.charCodeAt(j + 1);
-      if (!(low >= 0xdc00 && low <= 0xdfff)) return -1;
-      j += 1;
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      return -1;
-    }
-  }
-  return -1;
-}
-
-/** Whether the four characters at `k` are `00XX` (lowercase hex) for a control character without a short escape. */
-function isControlEscape(text: string, k: number): boolean {
-  if (text.charCodeAt(k) !== 0x30 || text.charCodeAt(k + 1) !== 0x30) return false;
-  const high = text.charCodeAt(k + 2) - 0x30;
-  const d = text.charCodeAt(k + 3);
-  const low = d >= 0x30 && d <= 0x39 ? d - 0x30 : d >= 0x61 && d <= 0x66 ? d - 0x61 + 10 : -1;
-  if ((high !== 0 && high !== 1) || low < 0) return false;
-  const code = high * 16 + low;
-  return code !== 0x08 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d;
-}
-
-function isNumberStart(c: number): boolean {
-  return c === 0x2d || (c >= 0x30 && c <= 0x39);
-}
-
-/** Digits, `.`, `+`, `-`, `e`, `E`: what a JSON number token is made of. */
-function isNumberChar(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2b || c === 0x2d || c === 0x65 || c === 0x45;
 }

@@ -27,6 +27,7 @@ import {
   type JournalHeaderData,
   parseHeader,
   parseRecordBody,
+  readRecordFields,
   sealRecord,
   signCheckpoint,
 } from './journal-record.ts';
@@ -47,10 +48,16 @@ export type JournalOptions = {
   readonly hashAlgorithm?: HashAlgorithm;
 };
 
-type Head = { readonly seq: number; readonly hash: string };
+/** The last durable record's seq and hash. */
+export type JournalHead = { readonly seq: number; readonly hash: string };
 type Settle = { resolve: (entry: JournalEntry) => void; reject: (error: KernelError) => void };
 type Pending = { readonly entry: JournalEntry; readonly row: JournalRow; settle: Settle | undefined };
-type Start = { header: JournalHeaderData; head: Head; sinceCheckpoint: number; lastCheckpointMs: number };
+type Start = {
+  header: JournalHeaderData;
+  head: JournalHead;
+  sinceCheckpoint: number;
+  lastCheckpointMs: number;
+};
 
 // WHY: these bounds would live in kernel/limits.ts; they are the journal's alone, so they stay here.
 const CHECKPOINT_EVERY_RECORDS_DEFAULT = 1000;
@@ -80,8 +87,8 @@ export class Journal {
   readonly #schedule: (flush: () => void) => void;
   readonly #header: JournalHeaderData;
   /** Last record handed out (maybe not yet durable); the next record chains to it. */
-  #assigned: Head;
-  #durable: Head;
+  #assigned: JournalHead;
+  #durable: JournalHead;
   #sinceCheckpoint: number;
   #lastCheckpointMs: number;
   #pending: Pending[] = [];
@@ -129,7 +136,7 @@ export class Journal {
   }
 
   /** The last durable record. */
-  get head(): Head {
+  get head(): JournalHead {
     return this.#durable;
   }
 
@@ -358,7 +365,7 @@ async function checkpointState(
   for (let i = rows.length - 1; i >= 0; i--) {
     const row = rows[i];
     if (row === undefined) break;
-    const record = parseRecordBody(row.body, row.seq);
+    const record = readRecordFields(row.body, row.seq);
     if (!record.ok) throw broken(row.seq, `journal record \`${row.seq}\` is broken: ${record.error}`);
     if (record.value.type === CHECKPOINT_TYPE) {
       lastCheckpointMs = record.value.ts;

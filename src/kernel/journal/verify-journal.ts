@@ -14,7 +14,7 @@ import {
   parseCheckpointData,
   parseHeader,
   parseRecordBody,
-  readRecordHead,
+  readRecordFields,
 } from './journal-record.ts';
 
 export type VerifyFailureReason =
@@ -72,8 +72,8 @@ const BATCH_SIZE_MAX = 100_000;
  * Verifies the whole chain: consecutive seqs from 0, canonical five-key bodies, each `prev` equal to
  * the previous stored hash, each stored hash equal to the digest of its body under the header's
  * algorithm, and every checkpoint covering the record before it with a valid signature from a known
- * key. Reports the first break. It cannot see a tail cut off after the last checkpoint: compare
- * `headSeq`/`headHash` with an anchor kept elsewhere for that.
+ * key. Reports the first break; a storage failure rejects. It cannot see a tail cut off after the
+ * last checkpoint: compare `headSeq`/`headHash` with an anchor kept elsewhere for that.
  */
 export async function verifyJournal(storage: Storage, options: VerifyOptions): Promise<VerifyReport> {
   const batchSize = options.batchSize ?? BATCH_SIZE_DEFAULT;
@@ -133,19 +133,19 @@ function checkRows(walk: Walk, rows: readonly JournalRow[], from: number): Break
       };
     }
     // WHY: only the four small fields are read; the data is built only for checkpoints.
-    const head = readRecordHead(row.body, seq);
-    if (!head.ok) return { seq, reason: 'malformed', message: `record \`${seq}\`: ${head.error}` };
-    if (head.value.prev !== walk.prevHash) {
+    const fields = readRecordFields(row.body, seq);
+    if (!fields.ok) return { seq, reason: 'malformed', message: `record \`${seq}\`: ${fields.error}` };
+    if (fields.value.prev !== walk.prevHash) {
       return {
         seq,
         reason: 'prev-mismatch',
         message: `prev of record \`${seq}\` is not the hash of \`${seq - 1}\``,
       };
     }
-    if (head.value.type === HEADER_TYPE) {
+    if (fields.value.type === HEADER_TYPE) {
       return { seq, reason: 'malformed', message: `record \`${seq}\` is a second header` };
     }
-    if (head.value.type === CHECKPOINT_TYPE) {
+    if (fields.value.type === CHECKPOINT_TYPE) {
       const problem = checkCheckpoint(walk, row);
       if (problem !== undefined) return problem;
       walk.checkpoints += 1;

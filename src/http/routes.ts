@@ -1,0 +1,69 @@
+// The API's routes under /v1: each validates what it reads from the request, calls one method of
+// the `KernelService`, and replies with its JSON view or `{ error: { code, message } }`.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LIMITS } from '../runtime/index.ts';
+import type { Decider, IntentStatus, KernelService } from '../runtime/service.ts';
+import { ERROR_CODES, type KernelError, type Result } from '../shared/index.ts';
+import { errorBody, statusForCode } from './error-status.ts';
+import { parseDecider, parseId, parseJournalQuery } from './request-input.ts';
+
+type IdRequest = FastifyRequest<{ Params: { id?: string } }>;
+type Decide = (id: string, decider: Decider) => Promise<Result<IntentStatus, KernelError>>;
+
+/** Registers every /v1 route; `version` is the daemon's, reported by health. */
+export function registerRoutes(app: FastifyInstance, service: KernelService, version: string): void {
+  app.get('/v1/health', async () => ({ ...(await service.health()), version }));
+  app.post('/v1/intents', { bodyLimit: LIMITS.intentBytesMax }, async (request, reply) => {
+    if (request.body === undefined) {
+      // WHY: an empty body parses to undefined; with no content-type at all the media type is wrong.
+      return request.headers['content-type'] === undefined
+        ? failWith(reply, 415, ERROR_CODES.INVALID_INPUT, 'content-type must be application/json')
+        : failWith(reply, 400, ERROR_CODES.INVALID_JSON, 'the body is empty; send the intent as json');
+    }
+    return respond(reply, await service.submit(request.body));
+  });
+  app.get('/v1/intents/:id', async (request: IdRequest, reply) => {
+    const id = parseId(request.params.id, 'the intent id');
+    return id.ok ? respond(reply, await service.status(id.value)) : respond(reply, id);
+  });
+  app.post(
+    '/v1/intents/:id/undo',
+    decision((id, decider) => service.undo(id, decider)),
+  );
+  app.get('/v1/held', async () => service.held());
+  app.post(
+    '/v1/held/:id/approve',
+    decision((id, decider) => service.approve(id, decider)),
+  );
+  app.post(
+    '/v1/held/:id/reject',
+    decision((id, decider) => service.reject(id, decider)),
+  );
+  app.get('/v1/journal', async (request, reply) => {
+    const query = parseJournalQuery(request.query);
+    return query.ok ? respond(reply, await service.journal(query.value)) : respond(reply, query);
+  });
+  app.get('/v1/journal/verify', async () => service.verify());
+}
+
+/** A handler for `POST …/:id/<decision>` with an optional `{ by, note }` body. */
+function decision(decide: Decide) {
+  return async (request: IdRequest, reply: FastifyReply) => {
+    const id = parseId(request.params.id, 'the intent id');
+    if (!id.ok) return respond(reply, id);
+    const decider = parseDecider(request.body);
+    if (!decider.ok) return respond(reply, decider);
+    return respond(reply, await decide(id.value, decider.value));
+  };
+}
+
+function respond(reply: FastifyReply, result: Result<unknown, KernelError>): FastifyReply {
+  if (result.ok) return reply.code(200).send(result.value);
+  const { code, message } = result.error;
+  return failWith(reply, statusForCode(code), code, message);
+}
+
+function failWith(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).send(errorBody(code, message));
+}
