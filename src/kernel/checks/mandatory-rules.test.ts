@@ -94,6 +94,16 @@ test('MR-8 MR-10: commit freeze and a missed heartbeat stop writes but not reads
   assert.equal(check5(read, { heartbeatOk: false })?.verdict, 'allow');
 });
 
+test('DR-H8 MR-8: during recovery hold nothing new changes the world; reads still pass', () => {
+  const read = testIntent({ action: 'fs.read', sideEffect: 'read' });
+  assert.deepEqual(check5(testIntent(), { mode: 'recovery-hold' })?.detail, { rules: ['MR-8'] });
+  assert.deepEqual(
+    check5(testIntent({ sideEffect: 'irreversible' }), { mode: 'recovery-hold' })?.verdict,
+    'deny',
+  );
+  assert.equal(check5(read, { mode: 'recovery-hold' })?.verdict, 'allow');
+});
+
 test('MR-9: kernel operations are not callable by agents', () => {
   for (const action of ['kernel.commit', 'wal.append', 'keys.decrypt', 'config.update', 'dsc.evaluate']) {
     assert.deepEqual(check5(testIntent({ action }))?.detail, { rules: ['MR-9'] }, action);
