@@ -13,7 +13,7 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -22,6 +22,7 @@ import { hashHex, isKernelError, type JsonValue } from '../shared/index.ts';
 import { createFsConnector, FS_LIST_ENTRIES_MAX } from './fs.ts';
 import { fsError } from './fs-error.ts';
 import { FS_FILE_BYTES_MAX, writeFileAtomic } from './fs-file.ts';
+import { sweepTempFiles } from './fs-sweep.ts';
 import type { Connector, EffectRequest } from './port.ts';
 
 let base = '';
@@ -406,4 +407,21 @@ test('permission errors map to READ_ONLY', {
   mkdirSync(join(root, 'ro'));
   chmodSync(join(root, 'ro'), 0o500);
   await rejectsWith(fs.execute(request('fs.write', '/ro/a', { content: 'x' }), live()), 'READ_ONLY');
+});
+
+test('temp files an interrupted write left are swept at start and never listed', async () => {
+  const base = await mkdtemp(join(tmpdir(), 'maos-sweep-'));
+  const root = join(base, 'root');
+  await mkdir(join(root, 'a/b'), { recursive: true });
+  await writeFile(join(root, 'a/b/.maos-tmp-123'), 'partial');
+  await writeFile(join(root, 'a/keep.txt'), 'kept');
+  const fsc = createFsConnector({ root, snapshotDir: join(base, 'snap') });
+  const listed = await fsc.execute(
+    { intentId: 'i1', action: 'fs.list', resource: '/a/b', args: {} },
+    { signal: new AbortController().signal },
+  );
+  assert.deepEqual(listed, { entries: [], truncated: false });
+  assert.deepEqual(await sweepTempFiles(root), { removed: 1, complete: true });
+  assert.deepEqual(await readdir(join(root, 'a/b')), []);
+  assert.deepEqual(await readdir(join(root, 'a')), ['b', 'keep.txt']);
 });

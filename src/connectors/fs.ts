@@ -14,6 +14,7 @@ import {
   makeDirectories,
   readFileBounded,
   removeFile,
+  TEMP_PREFIX,
   writeFileAtomic,
 } from './fs-file.ts';
 import { pathContains, type ResolvedPath, resolveUnderRoot } from './fs-path.ts';
@@ -164,6 +165,8 @@ async function list(context: Context, request: EffectRequest, stopIfAborted: () 
       truncated = true;
       break;
     }
+    // WHY: a temp file a crash left behind is not part of the agent's world (swept at the next start).
+    if (entry.name.startsWith(TEMP_PREFIX)) continue;
     entries.push({ name: entry.name, type: entryType(entry) });
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createFsConnector } from '../connectors/fs.ts';
+import { sweepTempFiles } from '../connectors/fs-sweep.ts';
 import { createHttpConnector, type HttpCompensation } from '../connectors/http.ts';
 import { createKvConnector } from '../connectors/kv.ts';
 import type { Connector } from '../connectors/port.ts';
@@ -148,6 +149,7 @@ async function compose(
     random,
     events: journalEvents(journal.value),
   });
+  const fsRoot = config.config.connectors.fs.enabled ? fsRootOf(config) : undefined;
   const commits = new CommitLayer({
     kernel,
     journal: journal.value,
@@ -161,6 +163,7 @@ async function compose(
   let recovery: RecoveryReport | undefined;
   let sagasCompensated: string[] = [];
   if (verified.ok) {
+    if (fsRoot !== undefined) await sweepTempFiles(fsRoot);
     recovery = await recover(commits);
     sagasCompensated = await resumeSagas(commits);
     kernel.enterMode('operational');
@@ -214,6 +217,12 @@ function journalEvents(journal: Journal): { emit(event: KernelEvent): void } {
       journal.append(`kernel.${type}`, data).catch(() => undefined);
     },
   };
+}
+
+/** Like `dataDir`, a relative root is relative to the config file, not the working directory. */
+function fsRootOf(config: LoadedConfig): string {
+  const root = config.config.connectors.fs.root;
+  return isAbsolute(root) ? root : resolve(dirname(resolve(config.file)), root);
 }
 
 function configuredConnectors(config: LoadedConfig, dataDir: string, storage: Storage): Connector[] {

@@ -98,6 +98,16 @@ export class CommitLayer {
    * outcome (journaled); only malformed input or a failing journal is an error.
    */
   async submit(input: unknown, options: SubmitOptions = {}): Promise<Result<Tracked, KernelError>> {
+    try {
+      return await this.#submit(input, options);
+    } catch (error) {
+      // A journal that cannot record even a denial fails closed with a stable code.
+      const code = isKernelError(error) ? error.code : ERROR_CODES.JOURNAL_FAILED;
+      return fail(code, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async #submit(input: unknown, options: SubmitOptions): Promise<Result<Tracked, KernelError>> {
     const decided = await this.kernel.submitIntent(input);
     if (!decided.ok) return decided;
     const { intent, decision } = decided.value;
