@@ -3,7 +3,6 @@
 
 import assert from 'node:assert/strict';
 import {
-  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -398,15 +397,6 @@ test('bad arguments, actions and intent ids are refused', async () => {
   await rejectsWith(fs.execute(request('fs.chmod', '/a'), live()), 'INVALID_INPUT');
   const unsafe = { ...request('fs.write', '/a', { content: 'x' }), intentId: '../../escape' };
   await rejectsWith(fs.prepare(unsafe), 'INVALID_INPUT');
-});
-
-test('permission errors map to READ_ONLY', {
-  skip: process.getuid?.() === 0 && 'root ignores modes',
-}, async () => {
-  const { fs, root } = setup();
-  mkdirSync(join(root, 'ro'));
-  chmodSync(join(root, 'ro'), 0o500);
-  await rejectsWith(fs.execute(request('fs.write', '/ro/a', { content: 'x' }), live()), 'READ_ONLY');
 });
 
 test('temp files an interrupted write left are swept at start and never listed', async () => {
