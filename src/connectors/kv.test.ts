@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { verifies } from '../../test/invariants.ts';
-import { hashHex, isKernelError, type JsonValue } from '../shared/index.ts';
+import { hashHex, type JsonValue } from '../shared/index.ts';
 import { MemoryStorage } from '../storage/memory.ts';
 import type { Storage } from '../storage/port.ts';
 import { openSqliteStorage } from '../storage/sqlite.ts';
 import { FaultyStorage } from '../testing/faulty-storage.ts';
+import { rejectionCode as codeOf } from '../testing/rejection-code.ts';
 import { createKvConnector, KV_NAMESPACE, KV_UNDO_NAMESPACE, KV_VALUE_BYTES_MAX } from './kv.ts';
 import type { Connector, EffectRequest } from './port.ts';
 
@@ -20,16 +21,6 @@ const live = { signal: new AbortController().signal };
 
 function request(intentId: string, action: string, args: Record<string, JsonValue> = {}): EffectRequest {
   return { intentId, action, resource: KEY, args };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isKernelError(error), `expected a KernelError, got ${String(error)}`);
-    return error.code;
-  }
-  return 'resolved';
 }
 
 /** Prepares then executes `effect`, the way the commit layer does. */

@@ -35,7 +35,7 @@ import {
   systemRandom,
 } from '../shared/index.ts';
 import type { Storage } from '../storage/port.ts';
-import { type LoadedConfig, loadConfig, parseConfig } from './config.ts';
+import { type LoadedConfig, loadConfigFor } from './config.ts';
 import { parseWindowMs } from './config-schema.ts';
 import { acquireDaemonLock, type DaemonLock } from './daemon-lock.ts';
 import { storageHeldTokens } from './held-tokens.ts';
@@ -86,10 +86,7 @@ export async function openCommitRuntime(
 ): Promise<Result<CommitRuntime, KernelError>> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
-  const config =
-    options.configText === undefined
-      ? await loadConfig(options.configPath)
-      : parseConfig(options.configText, options.configPath);
+  const config = await loadConfigFor(options);
   if (!config.ok) return config;
   const dataDir = options.dataDir ?? config.value.dataDir;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

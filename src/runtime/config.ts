@@ -50,6 +50,16 @@ export type LoadedConfig = {
   readonly dataDir: string;
 };
 
+/** Loads `configPath`, or parses `configText` naming it `configPath` when given (tests, the demo). */
+export async function loadConfigFor(options: {
+  readonly configPath: string;
+  readonly configText?: string;
+}): Promise<Result<LoadedConfig, KernelError>> {
+  return options.configText === undefined
+    ? loadConfig(options.configPath)
+    : parseConfig(options.configText, options.configPath);
+}
+
 /**
  * Parses and validates configuration text. `file` names it in messages and anchors `dataDir`.
  * Codes: CONFIG_YAML (syntax, aliases), FORBIDDEN_KEY, OVERSIZED_INPUT, CONFIG_INVALID (schema).

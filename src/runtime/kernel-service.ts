@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type JournalEntry, type Tracked, undoIntent, verifyJournal } from '../kernel/index.ts';
 import { ERROR_CODES, fail, type KernelError, ok, type Result } from '../shared/index.ts';
 import { type CommitRuntime, type CommitRuntimeOptions, openCommitRuntime } from './commit-runtime.ts';
-import { type LoadedConfig, loadConfig, parseConfig } from './config.ts';
+import { type LoadedConfig, loadConfigFor } from './config.ts';
 import { loadIssuerKeys } from './key-store.ts';
 import type { RuntimeOptions } from './runtime.ts';
 import type {
@@ -80,10 +80,7 @@ export function kernelService(rt: CommitRuntime): KernelService {
 
 /** Walks the journal in the data directory without a daemon (read-only). */
 export async function verifyJournalAt(options: RuntimeOptions): Promise<Result<VerifyView, KernelError>> {
-  const config =
-    options.configText === undefined
-      ? await loadConfig(options.configPath)
-      : parseConfig(options.configText, options.configPath);
+  const config = await loadConfigFor(options);
   if (!config.ok) return config;
   const dataDir = options.dataDir ?? config.value.dataDir;
   const keys = await loadIssuerKeys(dataDir);

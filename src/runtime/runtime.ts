@@ -12,7 +12,7 @@ import {
   systemClock,
   systemRandom,
 } from '../shared/index.ts';
-import { type LoadedConfig, loadConfig, parseConfig } from './config.ts';
+import { type LoadedConfig, loadConfigFor } from './config.ts';
 import { fileEventSink } from './event-log.ts';
 import { loadOrCreateIssuerKeys } from './key-store.ts';
 import { loadRevocations, saveRevocations, withRevocationsLock } from './revocation-store.ts';
@@ -45,10 +45,7 @@ export type Runtime = {
 export async function openRuntime(options: RuntimeOptions): Promise<Result<Runtime, KernelError>> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
-  const config =
-    options.configText === undefined
-      ? await loadConfig(options.configPath)
-      : parseConfig(options.configText, options.configPath);
+  const config = await loadConfigFor(options);
   if (!config.ok) return config;
   const dataDir = options.dataDir ?? config.value.dataDir;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

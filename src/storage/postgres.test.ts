@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { verifies } from '../../test/invariants.ts';
-import { isKernelError } from '../shared/index.ts';
+import { rejectionCode as codeOf } from '../testing/rejection-code.ts';
 import { journalRows, storageConformance } from './conformance.ts';
 import { openPostgresStorage, type PostgresStorage, postgresErrorCode } from './postgres.ts';
 
@@ -49,16 +49,6 @@ async function dropAll(): Promise<void> {
     await admin(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
   for (const role of roles) await admin(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`);
   roles = [];
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isKernelError(error), `expected a KernelError, got ${String(error)}`);
-    return error.code;
-  }
-  return 'resolved';
 }
 
 const problem = await reachable();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { verifies } from '../../test/invariants.ts';
 import { isKernelError, KernelError } from '../shared/index.ts';
+import { rejectionCode as codeOf } from '../testing/rejection-code.ts';
 import { journalRows, storageConformance } from './conformance.ts';
 import { prefixUpperBound } from './memory.ts';
 import { openSqliteStorage } from './sqlite.ts';
@@ -18,16 +19,6 @@ const freshPath = () => join(DIR, `db-${++files}.sqlite`);
 
 storageConformance('sqlite', () => openSqliteStorage(freshPath()));
 after(() => rmSync(DIR, { recursive: true, force: true }));
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isKernelError(error), `expected a KernelError, got ${String(error)}`);
-    return error.code;
-  }
-  return 'resolved';
-}
 
 test(`${verifies('INV-5')}sqlite: journal and values survive close and reopen`, async () => {
   const path = freshPath();

@@ -3,22 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isKernelError } from '../shared/index.ts';
 import { journalRows, storageConformance } from '../storage/conformance.ts';
 import { MemoryStorage } from '../storage/memory.ts';
 import { FaultyStorage } from './faulty-storage.ts';
+import { rejectionCode as codeOf } from './rejection-code.ts';
 
 storageConformance('faulty storage without faults', async () => new FaultyStorage(new MemoryStorage()));
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isKernelError(error), `expected a KernelError, got ${String(error)}`);
-    return error.code;
-  }
-  return 'resolved';
-}
 
 test('failNext fails the next calls of one method and leaves the inner storage alone', async () => {
   const inner = new MemoryStorage();
