@@ -119,7 +119,7 @@ export class ApprovalQueue {
         if (admitted.ok) token = admitted.value.digest;
       }
     }
-    const parsed = parseIntent({ ...stripNulls(held.intent), token });
+    const parsed = parseIntent({ ...held.intent, token });
     if (!parsed.ok) return parsed;
     if (!token.startsWith(TOKEN_REF_PREFIX))
       return fail(ERROR_CODES.APPROVAL_MISMATCH, 'token reference lost');
@@ -127,9 +127,4 @@ export class ApprovalQueue {
       ? parsed
       : fail(ERROR_CODES.APPROVAL_MISMATCH, 'the held intent no longer matches its digest');
   }
-}
-
-/** The journaled intent has explicit `undefined`s dropped by JSON; parse it back as sent. */
-function stripNulls(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null));
 }

@@ -4,13 +4,11 @@
 
 import type { Connector, EffectRequest } from '../../connectors/port.ts';
 import {
+  assert,
   type Clock,
-  canonicalJson,
   ERROR_CODES,
   fail,
-  hashHex,
   isKernelError,
-  type JsonValue,
   type KernelError,
   ok,
   type Result,
@@ -112,9 +110,8 @@ export class CommitLayer {
     if (!decided.ok) return decided;
     const { intent, decision } = decided.value;
     const facts = this.#facts(intent, decision, options.saga ?? null);
-    if (!facts.ok) return facts;
-    if (decision.verdict === 'deny') return this.#settle(R.denied, facts.value);
-    if (decision.verdict === 'escalate') return this.#hold(intent, facts.value, input);
+    if (decision.verdict === 'deny') return ok(await this.#settle(R.denied, facts));
+    if (decision.verdict === 'escalate') return ok(await this.#hold(intent, facts, input));
     return this.commit(intent, decision, undefined, options);
   }
 
@@ -136,12 +133,11 @@ export class CommitLayer {
     const running = this.#inFlight.get(key);
     if (running !== undefined) return ok(await running);
     const facts = this.#facts(intent, decision, options.saga ?? null);
-    if (!facts.ok) return facts;
     const paused = this.abuse.paused(intent.agent);
     if (paused) return fail(ERROR_CODES.AGENT_PAUSED, `agent \`${intent.agent}\` is paused for lock abuse`);
     const reservation = this.kernel.reserve(decision);
     if (!reservation.ok) return reservation;
-    const work = this.#run(facts.value, approval);
+    const work = this.#run(facts, approval);
     this.#inFlight.set(key, work);
     try {
       const tracked = await work;
@@ -160,8 +156,7 @@ export class CommitLayer {
   async #run(facts: IntentFacts, approval: Approval | undefined): Promise<Tracked> {
     const data = approval === undefined ? facts : { ...facts, approvalSeq: approval.seq };
     await this.record(R.written, data as unknown as JsonObject);
-    const tracked = this.index.get(facts.intentId);
-    if (tracked === undefined) throw new Error('a written intent is indexed');
+    const tracked = this.#indexed(facts.intentId);
     this.fault('written', facts.intentId);
     const result = await runStages(this, tracked, this.#hooks());
     // WHY: the index keeps what the journal holds (large results as a hash); the caller gets it whole.
@@ -214,12 +209,12 @@ export class CommitLayer {
     return undefined;
   }
 
-  #facts(intent: Intent, decision: Decision, saga: string | null): Result<IntentFacts, KernelError> {
+  #facts(intent: Intent, decision: Decision, saga: string | null): IntentFacts {
     const action = this.kernel.policy.actions.get(intent.action);
     const connector = this.connectors.sideEffect(intent.action);
     const declared = strictestSideEffect(intent.sideEffect, action?.sideEffect ?? 'write');
     const token = this.kernel.tokens.get(intent.token.startsWith(TOKEN_REF_PREFIX) ? intent.token : '');
-    return ok({
+    return {
       intentId: intent.id,
       agent: intent.agent,
       action: intent.action,
@@ -241,19 +236,25 @@ export class CommitLayer {
       tokenChain: token?.chainIds ?? [],
       holdMs: action?.holdMs ?? 0,
       saga,
-    });
+    };
   }
 
-  async #settle(type: string, facts: IntentFacts): Promise<Result<Tracked, KernelError>> {
+  async #settle(type: string, facts: IntentFacts): Promise<Tracked> {
     await this.record(type, facts as unknown as JsonObject);
-    const tracked = this.index.get(facts.intentId);
-    return tracked === undefined ? fail(ERROR_CODES.INTENT_NOT_FOUND, 'intent vanished') : ok(tracked);
+    return this.#indexed(facts.intentId);
+  }
+
+  /** The index entry a record just created. */
+  #indexed(intentId: string): Tracked {
+    const tracked = this.index.get(intentId);
+    assert(tracked !== undefined, 'a journaled intent is in the index');
+    return tracked;
   }
 
   /** Parks an escalated intent for a human; the approval is bound to its digest and this policy. */
-  async #hold(intent: Intent, facts: IntentFacts, input: unknown): Promise<Result<Tracked, KernelError>> {
+  async #hold(intent: Intent, facts: IntentFacts, input: unknown): Promise<Tracked> {
     const existing = this.index.get(intent.id);
-    if (existing !== undefined) return ok(existing);
+    if (existing !== undefined) return existing;
     const raw = (input as { token?: unknown }).token;
     if (this.#heldTokens !== undefined && typeof raw === 'string' && !raw.startsWith(TOKEN_REF_PREFIX)) {
       await this.#heldTokens.put(intent.id, raw);
@@ -274,10 +275,5 @@ export class CommitLayer {
 
   heldTokens(): HeldTokenStore | undefined {
     return this.#heldTokens;
-  }
-
-  /** A stable hash of any JSON value (used for state hashes of results). */
-  static hashOf(value: JsonValue): string {
-    return hashHex(canonicalJson(value));
   }
 }

@@ -3,7 +3,7 @@
 // journal is the single source of truth; this index is only its projection.
 
 import type { UndoPlan } from '../../connectors/port.ts';
-import { assert, type JsonValue } from '../../shared/index.ts';
+import type { JsonValue } from '../../shared/index.ts';
 import type { JsonObject } from '../intent.ts';
 import type { JournalEntry } from '../journal/index.ts';
 import type { SideEffectClass } from '../side-effect.ts';
@@ -168,21 +168,9 @@ export class IntentIndex {
       case INTENT_RECORDS.released:
         tracked.released = true;
         return;
-      case INTENT_RECORDS.approved:
-        return;
       default:
         return;
     }
-  }
-
-  /** Claims the idempotency key for a live commit before its first record is durable. */
-  claim(key: string, intentId: string): void {
-    assert(!this.#byKey.has(key), 'an idempotency key is claimed once');
-    this.#byKey.set(key, intentId);
-  }
-
-  unclaim(key: string, intentId: string): void {
-    if (this.#byKey.get(key) === intentId && this.#byId.get(intentId) === undefined) this.#byKey.delete(key);
   }
 }
 
