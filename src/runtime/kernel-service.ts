@@ -153,17 +153,12 @@ async function queryJournal(
     return fail(ERROR_CODES.INVALID_INPUT, '`limit` must be 1 or more');
   const head = rt.journal.head.seq;
   const requested = query.fromSeq ?? -limit;
-  let from = requested < 0 ? Math.max(0, head + 1 + requested) : requested;
+  const from = requested < 0 ? Math.max(0, head + 1 + requested) : requested;
   const out: JournalEntryView[] = [];
-  for (let scanned = 0; out.length < limit && scanned < JOURNAL_SCAN_MAX; ) {
-    const batch = await rt.journal.read(from, 1000);
-    for (const entry of batch) {
-      if (out.length < limit && matches(entry, query)) out.push(entryView(entry));
-    }
-    scanned += batch.length;
-    const last = batch.at(-1);
-    if (last === undefined || batch.length < 1000) break;
-    from = last.seq + 1;
+  let scanned = 0;
+  for await (const entry of rt.journal.entries(from)) {
+    if (matches(entry, query)) out.push(entryView(entry));
+    if (out.length === limit || ++scanned === JOURNAL_SCAN_MAX) break;
   }
   return ok(out);
 }

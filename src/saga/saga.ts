@@ -111,17 +111,11 @@ export async function compensate(layer: CommitLayer, sagaId: string): Promise<Sa
  */
 export async function resumeSagas(layer: CommitLayer): Promise<string[]> {
   const open = new Set<string>();
-  for (let from = 0; ; ) {
-    const batch = await layer.journal.read(from, 4096);
-    for (const entry of batch) {
-      const sagaId = (entry.data as { sagaId?: unknown }).sagaId;
-      if (typeof sagaId !== 'string') continue;
-      if (entry.type === SAGA_RECORDS.started) open.add(sagaId);
-      else if (FINAL.has(entry.type)) open.delete(sagaId);
-    }
-    const last = batch.at(-1);
-    if (last === undefined || batch.length < 4096) break;
-    from = last.seq + 1;
+  for await (const entry of layer.journal.entries()) {
+    const sagaId = (entry.data as { sagaId?: unknown }).sagaId;
+    if (typeof sagaId !== 'string') continue;
+    if (entry.type === SAGA_RECORDS.started) open.add(sagaId);
+    else if (FINAL.has(entry.type)) open.delete(sagaId);
   }
   for (const sagaId of open) {
     await layer.record(SAGA_RECORDS.failed, {

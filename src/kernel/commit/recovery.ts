@@ -7,8 +7,6 @@ import type { CommitLayer } from './commit-layer.ts';
 import { INTENT_RECORDS as R, type Tracked } from './intent-index.ts';
 import { releaseExpired } from './rollback-zone.ts';
 
-const READ_BATCH = 4096;
-
 export type RecoveryReport = {
   readonly records: number;
   readonly resumed: number;
@@ -19,16 +17,12 @@ export type RecoveryReport = {
 
 /** Reads the whole journal into the index (call once, on a fresh commit layer). */
 export async function loadIndex(layer: CommitLayer): Promise<number> {
-  let from = 0;
   let records = 0;
-  for (;;) {
-    const batch = await layer.journal.read(from, READ_BATCH);
-    for (const entry of batch) layer.index.apply(entry);
-    records += batch.length;
-    const last = batch.at(-1);
-    if (last === undefined || batch.length < READ_BATCH) return records;
-    from = last.seq + 1;
+  for await (const entry of layer.journal.entries()) {
+    layer.index.apply(entry);
+    records++;
   }
+  return records;
 }
 
 export async function recover(layer: CommitLayer): Promise<RecoveryReport> {

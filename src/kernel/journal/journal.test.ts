@@ -377,3 +377,23 @@ test('a header that cannot be written is JOURNAL_FAILED with the storage code', 
   assert.equal(result.ok, false);
   if (!result.ok) assert.ok(isJournalFailed('READ_ONLY')(result.error));
 });
+
+test('entries() walks every durable record in order across read pages', async () => {
+  const storage = new MemoryStorage();
+  const journal = await openJournal(storage);
+  const appended = 10_050;
+  for (let i = 0; i < appended; i += 1000) {
+    await Promise.all(
+      Array.from({ length: Math.min(1000, appended - i) }, (_, k) =>
+        journal.append('test.entry', { n: i + k }),
+      ),
+    );
+  }
+  const seqs: number[] = [];
+  for await (const entry of journal.entries()) seqs.push(entry.seq);
+  assert.equal(seqs.length, journal.head.seq + 1, 'the header, every record and every checkpoint');
+  assert.ok(seqs.every((seq, index) => seq === index));
+  const tail: number[] = [];
+  for await (const entry of journal.entries(journal.head.seq - 2)) tail.push(entry.seq);
+  assert.deepEqual(tail, [journal.head.seq - 2, journal.head.seq - 1, journal.head.seq]);
+});

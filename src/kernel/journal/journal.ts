@@ -188,6 +188,17 @@ export class Journal {
     return promise;
   }
 
+  /** Every durable record from `fromSeq` on, in order, read a page at a time. */
+  async *entries(fromSeq = 0): AsyncGenerator<JournalEntry> {
+    for (let from = fromSeq; ; ) {
+      const page = await this.read(from, READ_ROWS_MAX);
+      yield* page;
+      const last = page.at(-1);
+      if (last === undefined || page.length < READ_ROWS_MAX) return;
+      from = last.seq + 1;
+    }
+  }
+
   /** Durable records with `seq >= fromSeq`, at most `limit`; JOURNAL_BROKEN for a row that does not parse or hash. */
   async read(fromSeq: number, limit: number): Promise<JournalEntry[]> {
     assert(Number.isSafeInteger(fromSeq) && fromSeq >= 0, 'journal read must start at a whole seq');
