@@ -1,21 +1,11 @@
 // What a running MAOS offers to its operators and clients: the HTTP API and the CLI's daemon
 // commands call exactly these methods. Plain JSON shapes, so they cross HTTP unchanged.
 
+import type { TrackedState } from '../kernel/index.ts';
 import type { KernelError, Result } from '../shared/index.ts';
 
-/** Where an intent is in its life (§4.2 of the digest): the commit state machine, seen from outside. */
-export const INTENT_STATES = [
-  'denied', // the DSC denied it; nothing ran
-  'held', // escalated; waiting for a human
-  'rejected', // a human rejected it, or its approval expired
-  'written', // journaled (stage 1); not yet executing
-  'executing', // stages 2-4 in progress
-  'committed', // effect done and journaled
-  'failed', // the effect failed and was rolled back (or had nothing to roll back)
-  'conflict', // optimistic-concurrency check failed; no effect
-  'undone', // committed, then restored from the rollback zone
-] as const;
-export type IntentState = (typeof INTENT_STATES)[number];
+/** The commit state machine's states, as the kernel names them. */
+export type IntentState = TrackedState;
 
 export type CheckView = {
   readonly check: string;

@@ -22,16 +22,17 @@ export const INTENT_RECORDS = {
   released: 'intent.released',
 } as const;
 
+/** Where an intent is in its life (§4.2 of the digest): the commit state machine, seen from outside. */
 export type TrackedState =
-  | 'denied'
-  | 'held'
-  | 'rejected'
-  | 'written'
-  | 'executing'
-  | 'committed'
-  | 'failed'
-  | 'conflict'
-  | 'undone';
+  | 'denied' // the DSC denied it; nothing ran
+  | 'held' // escalated; waiting for a human
+  | 'rejected' // a human rejected it, or its approval expired
+  | 'written' // journaled (stage 1); not yet executing
+  | 'executing' // stages 2-4 in progress
+  | 'committed' // effect done and journaled
+  | 'failed' // the effect failed and was rolled back (or had nothing to roll back)
+  | 'conflict' // optimistic-concurrency check failed; no effect
+  | 'undone'; // committed, then restored from the rollback zone
 
 export type CheckSummary = {
   readonly check: string;
