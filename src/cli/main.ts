@@ -2,7 +2,7 @@
 // The `maos` command: dispatches to one module per command. Talks to the kernel only through
 // src/runtime (ARCHITECTURE.md §3). Exit codes: 0 ok/allow, 1 deny, 2 usage or input error, 3 escalate.
 
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../runtime/version.ts';
 import { approveCommand } from './commands/approve.ts';
 import { checkCommand } from './commands/check.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       return schemaCommand(rest);
     // WHY: loaded on use; the daemon's modules (fastify, storage, commit layer) slow every other command's start.
     case 'start':
-      return (await import('./commands/start.ts')).startCommand(rest, version());
+      return (await import('./commands/start.ts')).startCommand(rest, packageVersion());
     case 'status':
       return statusCommand(rest);
     case 'held':
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/audit.ts')).auditCommand(rest);
     case '-v':
     case '--version':
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${packageVersion()}\n`);
       return EXIT.ok;
     case undefined:
     case '-h':
@@ -85,13 +85,6 @@ function ignoreClosedStdout(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 try {

@@ -9,3 +9,4 @@ export { runSaga, type SagaDefinition, type SagaOutcome } from '../saga/saga.ts'
 export { configJsonSchema, type LoadedConfig, loadConfig } from './config.ts';
 export { loadIssuerKeys, loadOrCreateIssuerKeys, retireIssuerKey, rotateIssuerKey } from './key-store.ts';
 export { openRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
+export { packageVersion } from './version.ts';

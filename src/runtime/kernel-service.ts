@@ -1,7 +1,6 @@
 // The `KernelService` a running MAOS offers (HTTP API, CLI): a thin adapter from the commit
 // runtime's objects to the plain JSON views of service.ts. Also the offline journal check.
 
-import { readFileSync } from 'node:fs';
 import { type JournalEntry, type Tracked, undoIntent, verifyJournal } from '../kernel/index.ts';
 import { ERROR_CODES, fail, type KernelError, ok, type Result } from '../shared/index.ts';
 import { type CommitRuntime, type CommitRuntimeOptions, openCommitRuntime } from './commit-runtime.ts';
@@ -17,6 +16,7 @@ import type {
   VerifyView,
 } from './service.ts';
 import { openConfiguredStorage } from './storage-open.ts';
+import { packageVersion } from './version.ts';
 
 export type OpenService = {
   readonly service: KernelService;
@@ -182,12 +182,4 @@ function entryView(entry: JournalEntry): JournalEntryView {
     type: entry.type,
     data: entry.data,
   };
-}
-
-let version: string | undefined;
-function packageVersion(): string {
-  version ??= (
-    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  ).version;
-  return version;
 }
