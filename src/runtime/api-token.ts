@@ -2,9 +2,10 @@
 // token, new at every start) and `<dataDir>/daemon.json` (its URL and pid). Both owner-only (0600).
 
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ERROR_CODES, err, fail, KernelError, ok, parseJsonStrict, type Result } from '../shared/index.ts';
+import { writeNewFileDurable } from './durable-file.ts';
 
 export const API_TOKEN_FILE = 'api-token';
 export const DAEMON_INFO_FILE = 'daemon.json';
@@ -89,13 +90,7 @@ async function readSmall(file: string, dataDir: string): Promise<Result<string, 
 async function writeAtomic(file: string, text: string): Promise<Result<void, KernelError>> {
   const staging = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const handle = await open(staging, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeNewFileDurable(staging, text);
     await rename(staging, file);
     return ok(undefined);
   } catch (error) {

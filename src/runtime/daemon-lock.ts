@@ -6,6 +6,7 @@ import { link, mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES, fail, type KernelError, ok, type Result } from '../shared/index.ts';
+import { writeNewFileDurable } from './durable-file.ts';
 
 export const DAEMON_LOCK_FILE = 'daemon.lock';
 
@@ -59,7 +60,7 @@ export async function acquireDaemonLock(dataDir: string): Promise<Result<DaemonL
   let attempt: Result<Attempt, KernelError>;
   try {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    await writeSynced(staging, text);
+    await writeNewFileDurable(staging, text);
     attempt = await acquireFile(file, staging, 0);
   } catch (error) {
     attempt = fail(ERROR_CODES.IO, `cannot take the daemon lock \`${file}\`: ${(error as Error).message}`);
@@ -128,16 +129,6 @@ async function linkIfAbsent(from: string, to: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
-  }
-}
-
-async function writeSynced(path: string, text: string): Promise<void> {
-  const handle = await open(path, 'wx', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -2,7 +2,7 @@
 // private keys PKCS#8 PEM mode 0600, public keys SPKI PEM, and a `current` pointer (§14a.3).
 
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   generateIssuerKeyPair,
@@ -25,6 +25,7 @@ import {
   type Result,
   uuidv7,
 } from '../shared/index.ts';
+import { writeNewFileDurable } from './durable-file.ts';
 
 const KEYS_DIR = 'keys';
 const CURRENT = 'current';
@@ -145,8 +146,8 @@ async function createKey(dir: string, clock: Clock, random: Random): Promise<str
   ] as const) {
     const privatePem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' });
     const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' });
-    await writeDurable(join(staging, `${alg.file}.key`), String(privatePem), 0o600);
-    await writeDurable(join(staging, `${alg.file}.pub`), String(publicPem), 0o644);
+    await writeNewFileDurable(join(staging, `${alg.file}.key`), String(privatePem), 0o600);
+    await writeNewFileDurable(join(staging, `${alg.file}.pub`), String(publicPem), 0o644);
   }
   // WHY: a key directory appears complete or not at all.
   await rename(staging, join(dir, kid));
@@ -175,19 +176,8 @@ async function readCurrent(dir: string): Promise<string | undefined> {
 
 async function writeCurrent(dir: string, kid: string): Promise<void> {
   const staging = join(dir, `.${CURRENT}-${kid}`);
-  await writeDurable(staging, `${kid}\n`, 0o600);
+  await writeNewFileDurable(staging, `${kid}\n`, 0o600);
   await rename(staging, join(dir, CURRENT));
-}
-
-async function writeDurable(path: string, text: string, mode: number): Promise<void> {
-  const handle = await open(path, 'wx', mode);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.chmod(mode);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function checkMode(path: string, what: string): Promise<void> {
