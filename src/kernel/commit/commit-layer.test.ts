@@ -224,3 +224,23 @@ test(`${verifies('MR-8')}a failing journal write fails the commit before any eff
   assert.ok(frozen);
   await assert.rejects(readFile(join(stack.root, 'world/f.txt')), /ENOENT/);
 });
+
+test('a large result is journaled as its size and hash; the caller still gets it whole', async () => {
+  const stack = await commitStack();
+  const content = 'x'.repeat(100_000);
+  await writeFile(join(stack.root, 'world/big.txt'), content);
+  const read = await stack.commits.submit(stack.intent('fs.read', '/big.txt', { sideEffect: 'read' }));
+  assert.ok(read.ok);
+  assert.equal(read.value.state, 'committed');
+  assert.equal((read.value.result as { content: string }).content, content);
+  const record = (await stack.journal.read(0, 100)).find(
+    (e) =>
+      e.type === INTENT_RECORDS.committed &&
+      (e.data as { intentId: string }).intentId === read.value.intentId,
+  );
+  const journaled = (record?.data as { result: { truncated?: boolean; bytes?: number; hash?: string } })
+    .result;
+  assert.equal(journaled.truncated, true);
+  assert.ok((journaled.bytes ?? 0) > 100_000);
+  assert.equal(journaled.hash?.length, 64);
+});

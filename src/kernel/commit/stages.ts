@@ -222,8 +222,10 @@ async function flagAbuse(layer: CommitLayer, tracked: Tracked): Promise<void> {
 }
 
 function journaled(result: JsonValue): JsonValue {
+  // WHY: the journal serialises the record anyway; measuring with the native serialiser (same
+  // length as the canonical form, keys aside) keeps a second canonical pass off every commit.
+  if (JSON.stringify(result).length <= JOURNALED_RESULT_BYTES_MAX) return result;
   const text = canonicalJson(result);
-  if (text.length <= JOURNALED_RESULT_BYTES_MAX) return result;
   return { truncated: true, bytes: text.length, hash: hashHex(text) };
 }
 
