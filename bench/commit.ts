@@ -24,18 +24,17 @@ type Pipeline = {
 };
 
 async function pipeline(dir: string): Promise<Pipeline> {
-  const issuer = ISSUER;
   const grants = [{ action: 'test.*', resource: '**' }];
   const policy = testPolicy({
     agents: new Map([['agent', agentPolicy('agent', { grants })]]),
     actions: new Map([['test.noop', actionPolicy('test.noop', { sideEffect: 'write' })]]),
   });
-  const kernel = new Kernel({ policy, publicKeys: publicKeysOf([issuer]), issuer });
+  const kernel = new Kernel({ policy, publicKeys: publicKeysOf([ISSUER]), issuer: ISSUER });
   const storage = await openSqliteStorage(join(dir, 'maos.db'));
   const journal = await Journal.open(storage, {
     nodeId: policy.nodeId,
     clock: systemClock,
-    signer: journalSignerOf(issuer),
+    signer: journalSignerOf(ISSUER),
   });
   assert(journal.ok, 'the bench journal opens');
   const commits = new CommitLayer({
@@ -115,7 +114,7 @@ export async function commitResults(): Promise<BenchResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'maos-bench-commit-'));
   try {
     const out: BenchResult[] = [];
-    const serial = await pipeline(join(dir));
+    const serial = await pipeline(dir);
     out.push(
       await measureConcurrent('commit/durable/c=1', { concurrency: 1, total: 3_000 }, serial.run, {
         records_per_commit: 3,
