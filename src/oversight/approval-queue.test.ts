@@ -12,8 +12,8 @@ const publish = (stack: Awaited<ReturnType<typeof commitStack>>, content = 'publ
   stack.intent('fs.publish', '/pub/p.txt', { args: { content } });
 
 test('an escalated intent is held, journaled, and runs only after a human approves it', async () => {
-  const stack = await commitStack({ connectors: [] });
-  // fs.publish is not an fs connector action: give the approval path a real effect through kv instead.
+  const stack = await commitStack();
+  // An irreversible write escalates (MR-5); kv gives the approved intent a real effect to commit.
   const held = await stack.commits.submit(
     stack.intent('kv.put', 'kv:/x', { args: { value: 1 }, sideEffect: 'irreversible' }),
   );
