@@ -238,7 +238,8 @@ test('a large result is journaled as its size and hash; the caller still gets it
       e.type === INTENT_RECORDS.committed &&
       (e.data as { intentId: string }).intentId === read.value.intentId,
   );
-  const journaled = (record?.data as { result: { truncated?: boolean; bytes?: number; hash?: string } })
+  assert.ok(record !== undefined);
+  const journaled = (record.data as { result: { truncated?: boolean; bytes?: number; hash?: string } })
     .result;
   assert.equal(journaled.truncated, true);
   assert.ok((journaled.bytes ?? 0) > 100_000);
