@@ -1,4 +1,4 @@
-// The one-pass canonical check against its reference, canonicalJson(JSON.parse(text)) === text,
+// The one-pass canonical check against its reference, canonicalJson(parse(text)) === text,
 // on canonical texts, loosely serialised texts (spaces, key order, escapes, number spellings) and noise.
 
 import assert from 'node:assert/strict';
@@ -6,11 +6,21 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { verifies } from '../../../test/invariants.ts';
 import { canonicalJson } from '../../shared/index.ts';
+import { parseStrictJson } from '../token/strict-json.ts';
 import { scanCanonical } from './canonical-scan.ts';
 
+/**
+ * Whether `canonicalJson` of the parsed text gives the text back. WHY not plain `JSON.parse`: V8
+ * (Node 24 and 26) can decode an escaped object key as `\\` once another `\\` key was parsed in the
+ * process (nodejs/node#63785), which made this reference, not the scanner, wrong on some seeds. The
+ * token reader decodes keys as bare strings, which that bug does not touch. Canonical JSON has no
+ * duplicate keys; a text with a forbidden key (`__proto__`) is read by `JSON.parse` as before.
+ */
 function reference(text: string): boolean {
   try {
-    return canonicalJson(JSON.parse(text)) === text;
+    const strict = parseStrictJson(text, 1000);
+    if (!strict.ok && strict.problem !== 'forbidden-key') return false;
+    return canonicalJson(strict.ok ? strict.value : JSON.parse(text)) === text;
   } catch {
     return false;
   }
