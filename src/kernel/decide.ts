@@ -13,7 +13,7 @@ import { checkRevocationEpoch } from './checks/revocation-epoch.ts';
 import { type CheckId, type CheckOutcome, type Decision, REASON_CODES, type Verdict } from './decision.ts';
 import type { CheckInput, DecisionContext } from './decision-context.ts';
 import type { Intent } from './intent.ts';
-import { unknownActionPolicy } from './policy.ts';
+import { actionPolicyOf } from './policy.ts';
 import { strictestSideEffect } from './side-effect.ts';
 import { tokenDigest } from './token/index.ts';
 import { TOKEN_REF_PREFIX, type TokenCacheView, type VerifiedToken } from './token/verified-token.ts';
@@ -69,7 +69,7 @@ export function decide(intent: Intent, ctx: DecisionContext): Decision {
 
 function decideAt(intent: Intent, ctx: DecisionContext, wallMs: number, monotonicMs: number): Decision {
   const agent = ctx.policy.agents.get(intent.agent);
-  const action = ctx.policy.actions.get(intent.action) ?? unknownActionPolicy(intent.action);
+  const action = actionPolicyOf(ctx.policy, intent.action);
   const token = resolveToken(intent.token, ctx.tokens);
   const input: CheckInput = {
     intent,

@@ -72,6 +72,22 @@ export type Policy = {
   readonly hash: string;
 };
 
+/**
+ * The policy of `action`: its exact entry, else the longest `prefix.*` entry that covers it
+ * (`mcp.files.*`, then `mcp.*`, then `*`), else the strict default for unknown actions.
+ */
+export function actionPolicyOf(policy: Pick<Policy, 'actions'>, action: string): ActionPolicy {
+  const exact = policy.actions.get(action);
+  if (exact !== undefined) return exact;
+  // WHY: walk up the dotted name; the number of lookups is the depth, not the number of entries.
+  for (let end = action.lastIndexOf('.'); end > 0; end = action.lastIndexOf('.', end - 1)) {
+    const covering = policy.actions.get(`${action.slice(0, end)}.*`);
+    if (covering !== undefined) return { ...covering, name: action };
+  }
+  const any = policy.actions.get('*');
+  return any === undefined ? unknownActionPolicy(action) : { ...any, name: action };
+}
+
 /** How an action the policy does not name is treated: a write that may leave the system (DR-C10, INV-7). */
 export function unknownActionPolicy(name: string): ActionPolicy {
   return {

@@ -31,7 +31,6 @@ export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,256}$/;
 const SEGMENT = '[A-Za-z0-9_:-]+';
 /** Exact dotted name (`fs.read`), dotted prefix (`email.*`) or `*`. */
 export const ACTION_PATTERN = new RegExp(`^(?:\\*|${SEGMENT}(?:\\.${SEGMENT})*(?:\\.\\*)?)$`);
-const ACTION_NAME = new RegExp(`^${SEGMENT}(?:\\.${SEGMENT})*$`);
 const WINDOW = /^([0-9]{1,9})(ms|s|m|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -54,11 +53,6 @@ const id = z
   .string()
   .regex(ID_PATTERN, { error: 'must be 1 to 256 letters, digits or `_` `.` `:` `-`' })
   .meta({ description: 'letters, digits and `_ . : -`, 1 to 256 characters' });
-
-const actionName = z
-  .string()
-  .max(LIMITS.idLengthMax)
-  .regex(ACTION_NAME, { error: 'must be a dotted name such as `fs.read`' });
 
 const actionPattern = z
   .string()
@@ -195,6 +189,79 @@ const JournalSchema = z.strictObject({
   checkpointEvery: duration.default('10s'),
 });
 
+/** MCP server names: no `.` (they become an action segment) and no `__` (the tool-name separator). */
+export const MCP_SERVER_NAME = /^(?!.*__)[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** `{arg}` placeholders name top-level arguments; the rest of a resource template is literal. */
+const RESOURCE_TEMPLATE = /^(?:[^{}]|\{[A-Za-z0-9_.-]{1,128}\})+$/;
+
+const mcpServerCommon = {
+  /** Per-request limit towards this server (tools/call, resources/read, prompts/get, lists). */
+  timeout: duration.default('60s'),
+  /** Tool name → resource template, e.g. `write_file: '{path}'`; default `mcp:/<server>/<tool>`. */
+  resources: z
+    .record(
+      z.string().min(1).max(128),
+      z
+        .string()
+        .min(1)
+        .max(LIMITS.resourceLengthMax)
+        .regex(RESOURCE_TEMPLATE, { error: 'must be text with `{argument}` placeholders' }),
+    )
+    .default({}),
+};
+
+const McpStdioServerSchema = z
+  .strictObject({
+    type: z.literal('stdio').optional(),
+    command: z.string().min(1).max(4096),
+    args: z.array(z.string().max(65_536)).max(1_000).default([]),
+    env: z.record(z.string().min(1).max(1024), z.string().max(65_536)).default({}),
+    cwd: z.string().min(1).max(4096).optional(),
+    ...mcpServerCommon,
+  })
+  .meta({
+    description:
+      'a local MCP server the gateway starts: `{ command, args, env }` as desktop clients write it',
+  });
+
+const McpHttpServerSchema = z
+  .strictObject({
+    type: z.enum(['http', 'streamable-http']).optional(),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http or https url' }).max(4096),
+    headers: z.record(z.string().min(1).max(256), z.string().max(8192)).default({}),
+    ...mcpServerCommon,
+  })
+  .meta({ description: 'a remote MCP server reached over Streamable HTTP: `{ url }`' });
+
+const McpServerSchema = z.union([McpStdioServerSchema, McpHttpServerSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'must be `{ command, args, env }` or `{ url }`' : undefined,
+});
+
+const McpSchema = z
+  .strictObject({
+    /** The agent the MCP client acts as: its ring, clearance and capabilities apply to every call. */
+    agent: id,
+    servers: z
+      .record(
+        z.string().regex(MCP_SERVER_NAME, {
+          error: 'must be letters, digits, `_` or `-` (no `.`, no `__`), at most 64',
+        }),
+        McpServerSchema,
+      )
+      .refine((servers) => Object.keys(servers).length <= 64, { error: 'must have at most 64 entries' })
+      .default({}),
+    /** How long a held call waits for a human before the gateway answers it as rejected. */
+    approvalTimeout: duration.default('5m'),
+    /** Ask the client's user through MCP elicitation, where the client supports it (standard profile only). */
+    elicitation: z.boolean().default(true),
+    /** `tofu`: a tool's first clean view is pinned on sight; `explicit`: every new tool waits for approval. */
+    pinning: z.enum(['tofu', 'explicit']).default('tofu'),
+    /** What the pre-filter does with tool output: `block` withholds output it would deny, `flag` only journals. */
+    outputScan: z.enum(['block', 'flag', 'off']).default('block'),
+  })
+  .meta({ description: 'the MCP gateway: `maos gateway` in front of these servers, acting as `agent`' });
+
 const RateLimitSchema = z
   .strictObject({
     agent: z.union([z.literal('*'), id], { error: unlessMissing('must be an agent id or `*`') }),
@@ -270,7 +337,8 @@ export const ConfigSchema = z
     profile: z.enum(['standard', 'hardened', 'isolated']).default('standard'),
     dataDir: z.string().min(1).max(4096).default('.maos'),
     agents: mapOf(id, AgentSchema, CONFIG_LIMITS.agentsMax),
-    actions: mapOf(actionName, ActionSchema, CONFIG_LIMITS.actionsMax),
+    /** Exact names (`fs.write`) or prefixes (`mcp.files.*`, `*`): the exact entry wins, then the longest prefix. */
+    actions: mapOf(actionPattern, ActionSchema, CONFIG_LIMITS.actionsMax),
     rateLimits: z.array(RateLimitSchema).max(CONFIG_LIMITS.rateLimitsMax).default([]),
     storage: StorageSchema.default({ kind: 'sqlite', schema: 'maos' }),
     connectors: ConnectorsSchema.default({
@@ -281,6 +349,7 @@ export const ConfigSchema = z
     rollback: RollbackSchema.default(ROLLBACK_DEFAULTS),
     approvals: z.strictObject({ ttl: duration.default('1h') }).default({ ttl: '1h' }),
     journal: JournalSchema.default({ checkpointEveryRecords: 1000, checkpointEvery: '10s' }),
+    mcp: McpSchema.optional(),
     prefilter: PrefilterSchema.default({
       enabled: true,
       fieldBytesMax: LIMITS.fieldBytesMax,
@@ -290,6 +359,9 @@ export const ConfigSchema = z
     }),
   })
   .superRefine((config, ctx) => {
+    if (config.mcp !== undefined && !Object.hasOwn(config.agents, config.mcp.agent)) {
+      ctx.addIssue({ code: 'custom', path: ['mcp', 'agent'], message: 'names no agent defined in `agents`' });
+    }
     config.rateLimits.forEach((rule, index) => {
       if (rule.agent !== '*' && !Object.hasOwn(config.agents, rule.agent)) {
         ctx.addIssue({
@@ -308,6 +380,8 @@ export type AgentConfig = MaosConfig['agents'][string];
 export type ActionConfig = MaosConfig['actions'][string];
 export type CapabilityConfig = AgentConfig['capabilities'][number];
 export type RateLimitConfig = MaosConfig['rateLimits'][number];
+export type McpConfig = NonNullable<MaosConfig['mcp']>;
+export type McpServerConfig = McpConfig['servers'][string];
 
 /** JSON Schema (draft 2020-12) of `maos.yaml` as a user writes it (defaults make fields optional). */
 export function configJsonSchema(): Record<string, unknown> {

@@ -116,7 +116,7 @@ export async function loadConfig(path: string): Promise<Result<LoadedConfig, Ker
  */
 export function compilePolicy(config: MaosConfig): Policy {
   const agents = Object.entries(config.agents).map(([id, agent]) => [id, agentPolicy(id, agent)] as const);
-  const actions = Object.entries(config.actions).map(
+  const actions = Object.entries({ ...mcpDefaultActions(config), ...config.actions }).map(
     ([name, action]) => [name, actionPolicy(name, action, config.rollback)] as const,
   );
   const policy: Policy = {
@@ -136,6 +136,47 @@ export function compilePolicy(config: MaosConfig): Policy {
     hash: hashCanonical(config),
   };
   return deepFreeze(policy);
+}
+
+/**
+ * What the MCP gateway's actions default to when `actions` does not say: a tool call is a write
+ * whose output is INTERNAL and untrusted (DR-C10: unknown counts as write). Reading a resource or
+ * getting a prompt is an observation (§26.1) labelled like the entry that covers it.
+ */
+function mcpDefaultActions(config: MaosConfig): Record<string, ActionConfig> {
+  if (config.mcp === undefined) return {};
+  const base: ActionConfig = {
+    sideEffect: 'write',
+    output: { confidentiality: 'INTERNAL', integrity: 'UNTRUSTED' },
+    destination: 'INTERNAL',
+    external: false,
+    snapshot: false,
+    approval: false,
+  };
+  const declared = (name: string): ActionConfig | undefined =>
+    Object.hasOwn(config.actions, name) ? config.actions[name] : undefined;
+  const out: Record<string, ActionConfig> = {};
+  if (declared('mcp.*') === undefined && declared('*') === undefined) out['mcp.*'] = base;
+  for (const server of Object.keys(config.mcp.servers)) {
+    for (const name of [`mcp.${server}.resources.read`, `mcp.${server}.prompts.get`]) {
+      if (declared(name) !== undefined) continue;
+      const covering = coveringPattern(name, declared) ?? base;
+      out[name] = { ...covering, sideEffect: 'read' };
+    }
+  }
+  return out;
+}
+
+/** The longest `prefix.*` entry (or `*`) the config declares for `name`. */
+function coveringPattern(
+  name: string,
+  declared: (name: string) => ActionConfig | undefined,
+): ActionConfig | undefined {
+  for (let end = name.lastIndexOf('.'); end > 0; end = name.lastIndexOf('.', end - 1)) {
+    const entry = declared(`${name.slice(0, end)}.*`);
+    if (entry !== undefined) return entry;
+  }
+  return declared('*');
 }
 
 function agentPolicy(id: string, agent: AgentConfig): AgentPolicy {

@@ -18,6 +18,7 @@ import { type KernelEventSink, NO_EVENTS } from '../events.ts';
 import type { Intent, JsonObject } from '../intent.ts';
 import type { Journal } from '../journal/index.ts';
 import type { Kernel } from '../kernel.ts';
+import { actionPolicyOf } from '../policy.ts';
 import { strictestSideEffect } from '../side-effect.ts';
 import { TOKEN_REF_PREFIX } from '../token/verified-token.ts';
 import { type Approval, approvalProblem, intentDigest } from './approval.ts';
@@ -210,9 +211,9 @@ export class CommitLayer {
   }
 
   #facts(intent: Intent, decision: Decision, saga: string | null): IntentFacts {
-    const action = this.kernel.policy.actions.get(intent.action);
+    const action = actionPolicyOf(this.kernel.policy, intent.action);
     const connector = this.connectors.sideEffect(intent.action);
-    const declared = strictestSideEffect(intent.sideEffect, action?.sideEffect ?? 'write');
+    const declared = strictestSideEffect(intent.sideEffect, action.sideEffect);
     const token = this.kernel.tokens.get(intent.token.startsWith(TOKEN_REF_PREFIX) ? intent.token : '');
     return {
       intentId: intent.id,
@@ -234,7 +235,7 @@ export class CommitLayer {
         })),
       policyHash: decision.policyHash,
       tokenChain: token?.chainIds ?? [],
-      holdMs: action?.holdMs ?? 0,
+      holdMs: action.holdMs,
       saga,
     };
   }
