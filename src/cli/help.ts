@@ -23,6 +23,14 @@ Daemon (maos start, then the others talk to it over its HTTP API on localhost):
   log                      journal records, one per line; --follow for new ones
   audit verify             check the journal's hash chain and checkpoints (offline, no daemon)
 
+MCP (Model Context Protocol):
+  gateway                  MAOS in front of MCP servers: every tools/call is decided, journaled
+                           and committed; tools/list filtered, tools pinned; stdio or --http <port>
+  gateway tools list|approve
+                           pinned tools and the ones blocked until a human approves them
+  mcp                      the kernel's own MCP server over stdio: submit intents, check decisions,
+                           read the journal, verify tokens
+
 Options:
   -h, --help               show help (also after any command: maos token --help)
   -v, --version            print the version
@@ -189,4 +197,28 @@ does): every record's hash chain link and signed checkpoint.
 Prints \`journal verified: N records, M checkpoints, head #S\` and exits 0, or
 \`journal broken at record #S: reason: message\` and exits 1. --json prints the report as JSON.
 Exit code 2 when the journal cannot be read at all (bad config, missing data directory).
+`;
+
+export const GATEWAY_HELP = `Usage: maos gateway [--config maos.yaml] [--data-dir dir] [--http <port>] [--host 127.0.0.1]
+       maos gateway tools list [--json] [--config maos.yaml] [--data-dir dir]
+       maos gateway tools approve <server>.<tool>... | --all [--by name] [--config maos.yaml] [--data-dir dir]
+
+Runs the MCP gateway: speaks MCP to one client (stdio by default, Streamable HTTP with --http) and
+connects to the servers in \`mcp.servers\`. The client acts as the agent \`mcp.agent\`. Each
+tools/call becomes an intent (action \`mcp.<server>.<tool>\`) that the seven checks decide and the
+commit layer journals and forwards; a denial is a tool error with a stable code, an escalation
+waits for \`maos approve\` (or the client's user, through elicitation) until \`mcp.approvalTimeout\`.
+
+Tools are named \`<server>__<tool>\` and listed only when the agent's capabilities cover them. A
+tool's name, description and input schema are pinned on first sight; a later change blocks the
+tool until \`maos gateway tools approve\`. The gateway also serves the HTTP API (daemon.json in
+the data directory), so \`maos held\`, \`approve\`, \`reject\` and \`log\` work while it runs.
+With --http the MCP endpoint is http://<host>:<port>/mcp and needs the bearer token in
+<data-dir>/api-token.
+`;
+
+export const MCP_HELP = `Usage: maos mcp [--config maos.yaml] [--data-dir dir]
+
+Serves the kernel's own MCP server over stdio, so an MCP-speaking agent can use MAOS directly.
+Tools: submit_intent, check_decision, read_journal, verify_token.
 `;

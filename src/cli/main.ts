@@ -48,6 +48,10 @@ async function main(argv: string[]): Promise<number> {
       return undoCommand(rest);
     case 'log':
       return logCommand(rest);
+    case 'gateway':
+      return (await import('./commands/gateway.ts')).gatewayCommand(rest);
+    case 'mcp':
+      return (await import('./commands/mcp.ts')).mcpCommand(rest);
     case 'audit':
       return (await import('./commands/audit.ts')).auditCommand(rest);
     case '-v':

@@ -45,6 +45,28 @@ export function registerRoutes(app: FastifyInstance, service: KernelService, ver
     return query.ok ? respond(reply, await service.journal(query.value)) : respond(reply, query);
   });
   app.get('/v1/journal/verify', async () => service.verify());
+  const tools = service.tools;
+  if (tools === undefined) return;
+  app.get('/v1/mcp/tools', async () => tools.list());
+  app.post('/v1/mcp/tools/approve', async (request, reply) => {
+    const { tools: listed, all, ...rest } = (request.body ?? {}) as Record<string, unknown>;
+    const names = all === true ? 'all' : listed;
+    if (names !== 'all' && !(Array.isArray(names) && names.length > 0 && names.every(isToolName))) {
+      return failWith(
+        reply,
+        400,
+        ERROR_CODES.INVALID_INPUT,
+        'send `{ "tools": ["server__tool", …] }` or `{ "all": true }`',
+      );
+    }
+    const decider = parseDecider(rest);
+    if (!decider.ok) return respond(reply, decider);
+    return respond(reply, await tools.approve(names, decider.value));
+  });
+}
+
+function isToolName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= LIMITS.idLengthMax;
 }
 
 /** A handler for `POST …/:id/<decision>` with an optional `{ by, note }` body. */

@@ -14,13 +14,18 @@ import {
   systemRandom,
 } from '../shared/index.ts';
 import { decide } from './decide.ts';
-import type { Decision } from './decision.ts';
+import type { Decision, Verdict } from './decision.ts';
 import type { DecisionContext, KernelMode } from './decision-context.ts';
 import { type KernelEventSink, NO_EVENTS } from './events.ts';
 import { type Intent, parseIntent } from './intent.ts';
 import { Ledger, type Reservation } from './ledger.ts';
 import type { AgentPolicy, Policy } from './policy.ts';
-import { compilePrefilter, type Prefilter } from './prefilter/index.ts';
+import {
+  compilePrefilter,
+  type Prefilter,
+  type PrefilterFinding,
+  type PrefilterTarget,
+} from './prefilter/index.ts';
 import { type AgentRing, changeRing } from './rings.ts';
 import {
   type AttenuationRequest,
@@ -56,6 +61,13 @@ export type SubmitResult = Result<Decision, KernelError>;
 export type Decided = { readonly intent: Intent; readonly decision: Decision };
 
 /** Mint requests name an agent the policy knows; audience, trust and grants come from the policy. */
+/** What `screen` found: the verdict check 7 would give, the score and the findings behind it. */
+export type Screening = {
+  readonly verdict: Verdict;
+  readonly score: number;
+  readonly findings: readonly PrefilterFinding[];
+};
+
 export type KernelMintRequest = Omit<MintRequest, 'aud' | 'trust' | 'ring'> & { readonly ring?: AgentRing };
 
 export class Kernel {
@@ -108,6 +120,19 @@ export class Kernel {
   /** Decides a validated intent whose token is already verified (or cited by `tok:` reference). Synchronous. */
   decide(intent: Intent): Decision {
     return this.#record(decide(intent, this.#ctx));
+  }
+
+  /**
+   * Scores content that reaches agents outside an intent (a tool's description, a tool's output)
+   * with check 7's scanner and the policy's thresholds. A disabled pre-filter allows everything.
+   */
+  screen(target: PrefilterTarget): Screening {
+    const policy = this.policy.prefilter;
+    if (!policy.enabled) return { verdict: 'allow', score: 0, findings: [] };
+    const { score, findings } = this.#ctx.prefilter.scan(target);
+    const verdict =
+      score >= policy.blockScore ? 'deny' : score >= policy.escalateScore ? 'escalate' : 'allow';
+    return { verdict, score, findings };
   }
 
   /** Whether `decision` is one this kernel made (not a look-alike object built elsewhere). */

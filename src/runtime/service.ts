@@ -94,6 +94,31 @@ export type HealthView = {
   readonly uptimeMs: number;
 };
 
+/** A downstream MCP tool as the gateway holds it (`maos gateway tools list`). */
+export type GatewayToolView = {
+  readonly name: string;
+  readonly server: string;
+  readonly tool: string;
+  /** active: forwarded · new / changed: blocked until approved · refused: never forwarded */
+  readonly status: 'active' | 'new' | 'changed' | 'refused';
+  /** Whether the agent's capabilities cover it (only then it is listed to the client). */
+  readonly granted: boolean;
+  readonly hash: string;
+  readonly pinnedHash: string | null;
+  readonly reason: string | null;
+  readonly description: string | null;
+};
+
+/** What the MCP gateway adds to the service: its tools and their approval. */
+export interface GatewayTools {
+  list(): Promise<readonly GatewayToolView[]>;
+  /** Approves the waiting view of each named tool (`server__tool` or `server.tool`), or all with `all`. */
+  approve(
+    names: readonly string[] | 'all',
+    decider: Decider,
+  ): Promise<Result<readonly GatewayToolView[], KernelError>>;
+}
+
 /** The operations a running MAOS exposes. Every failure is a `KernelError` with a stable code. */
 export interface KernelService {
   /** Decides and, when allowed, commits an intent (JSON as an agent sends it). */
@@ -106,4 +131,6 @@ export interface KernelService {
   journal(query: JournalQuery): Promise<Result<readonly JournalEntryView[], KernelError>>;
   verify(): Promise<VerifyView>;
   health(): Promise<HealthView>;
+  /** Present when the process runs the MCP gateway. */
+  readonly tools?: GatewayTools;
 }

@@ -72,7 +72,7 @@ export async function startCommand(args: string[], version: string): Promise<num
   }
 }
 
-async function listen(start: () => Promise<HttpServer>): Promise<HttpServer | KernelError> {
+export async function listen(start: () => Promise<HttpServer>): Promise<HttpServer | KernelError> {
   try {
     return await start();
   } catch (error) {
@@ -83,7 +83,7 @@ async function listen(start: () => Promise<HttpServer>): Promise<HttpServer | Ke
 type StopSignal = { readonly signal: Promise<string>; cancel(): void };
 
 /** Resolves on the first SIGINT or SIGTERM; a second one forces the process out. */
-function waitForStopSignal(): StopSignal {
+export function waitForStopSignal(): StopSignal {
   let onSignal: (signal: string) => void = () => undefined;
   const signal = new Promise<string>((resolve) => {
     let stopping = false;
@@ -105,7 +105,7 @@ function waitForStopSignal(): StopSignal {
   };
 }
 
-function parsePort(text: string): number {
+export function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d{1,5}$/.test(text) || port > 65_535) {
     throw new UsageError(`\`--port\` must be a whole number from 0 to 65535, not \`${text}\``);
