@@ -167,8 +167,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   shared: ['shared'],
   ifc: ['ifc', 'shared'],
   kernel: ['kernel', 'ifc', 'shared'],
-  // WHY: `maos start` hosts the HTTP API, so the CLI composes runtime and http.
-  cli: ['cli', 'runtime', 'http', 'shared'],
+  // WHY: `maos start` hosts the HTTP API and `maos mcp` the MCP servers, so the CLI composes them.
+  cli: ['cli', 'runtime', 'http', 'mcp', 'shared'],
   http: ['http', 'runtime', 'shared'],
   testing: ['testing', 'kernel', 'ifc', 'shared', 'runtime', 'storage', 'connectors', 'oversight', 'saga'],
 };
@@ -189,6 +189,8 @@ function boundaryProblem(from: string, target: string, typeOnly: boolean): strin
   if (source === 'runtime') {
     return folder === 'cli' || folder === 'http' ? `runtime/ may not import \`${target}\`` : undefined;
   }
+  // WHY: the MCP servers, like the HTTP API, serve a running MAOS: the runtime's public objects.
+  if (source === 'mcp' && folder === 'runtime') return undefined;
   const allowed = ALLOWED[source];
   if (allowed !== undefined) {
     return allowed.includes(folder) ? undefined : `${source}/ may not import \`${target}\``;

@@ -220,5 +220,5 @@ With --http the MCP endpoint is http://<host>:<port>/mcp and needs the bearer to
 export const MCP_HELP = `Usage: maos mcp [--config maos.yaml] [--data-dir dir]
 
 Serves the kernel's own MCP server over stdio, so an MCP-speaking agent can use MAOS directly.
-Tools: submit_intent, check_decision, read_journal, verify_token.
+Tools: submit_intent, check_decision, intent_status, read_journal, verify_journal, verify_token.
 `;

@@ -1,0 +1,91 @@
+// `maos mcp`: the kernel's own MCP server over stdio. Opens the commit runtime (taking the data
+// directory's lock), speaks MCP on stdin/stdout until the client closes stdin or a signal arrives.
+// WHY: stdout carries only MCP messages; anything for people goes to stderr.
+
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createKernelMcpServer, ToolCalls } from '../../mcp/kernel-server.ts';
+import { openCommitRuntime } from '../../runtime/commit-runtime.ts';
+import { MCP_HELP } from '../help.ts';
+import { EXIT, reportError } from '../io.ts';
+import { RUNTIME_OPTIONS } from './options.ts';
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export async function mcpCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: RUNTIME_OPTIONS });
+  if (values.help) {
+    process.stdout.write(MCP_HELP);
+    return EXIT.ok;
+  }
+  // WHY: listen before anything else, so a stop during start-up still shuts down cleanly.
+  const stop = waitForStop();
+  const dataDirFlag = values['data-dir'];
+  const opened = await openCommitRuntime({
+    configPath: resolve(values.config),
+    ...(dataDirFlag === undefined ? {} : { dataDir: resolve(dataDirFlag) }),
+    exclusive: true,
+  });
+  if (!opened.ok) {
+    stop.cancel();
+    return reportError(opened.error);
+  }
+  const rt = opened.value;
+  const calls = new ToolCalls();
+  const server = createKernelMcpServer(rt, calls);
+  try {
+    server.server.onerror = (error) => log(`mcp error: ${error.message}`);
+    server.server.onclose = () => stop.stop('connection closed');
+    await server.connect(new StdioServerTransport());
+    log(`serving the kernel over stdio (data directory ${rt.dataDir})`);
+    const reason = await stop.reason;
+    log(`stopping (${reason})`);
+    // WHY: a request read just before the end of input starts its call a few microtasks later.
+    await new Promise((resolve) => setImmediate(resolve));
+    // INVARIANT: calls in progress finish (and answer) before the runtime under them closes.
+    await calls.settled();
+    return EXIT.ok;
+  } finally {
+    await server.close();
+    await rt.close();
+    stop.cancel();
+  }
+}
+
+function log(line: string): void {
+  process.stderr.write(`maos mcp: ${line}\n`);
+}
+
+type Stop = { readonly reason: Promise<string>; stop(reason: string): void; cancel(): void };
+
+/**
+ * Resolves on the first of: standard input ending (the client went away), SIGINT or SIGTERM, or
+ * `stop`. A second signal forces the process out.
+ */
+function waitForStop(): Stop {
+  let signalled = false;
+  let stop: (reason: string) => void = () => undefined;
+  const reason = new Promise<string>((resolve) => {
+    stop = resolve;
+  });
+  const onSignal = (name: string) => {
+    if (signalled) {
+      log(`${name} again: exiting without a clean shutdown`);
+      process.exit(EXIT.deny);
+    }
+    signalled = true;
+    stop(name);
+  };
+  const onEnd = () => stop('standard input closed');
+  for (const name of SIGNALS) process.on(name, onSignal);
+  process.stdin.on('end', onEnd);
+  return {
+    reason,
+    stop,
+    cancel: () => {
+      for (const name of SIGNALS) process.off(name, onSignal);
+      process.stdin.off('end', onEnd);
+    },
+  };
+}
