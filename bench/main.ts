@@ -10,6 +10,7 @@ const decide: Group = async () => (await import('./decide.ts')).decideCases();
 const token: Group = async () => (await import('./token.ts')).tokenCases();
 const prefilter: Group = async () => (await import('./prefilter.ts')).prefilterCases();
 const commit: Group = async () => (await import('./commit.ts')).commitResults();
+const gateway: Group = async () => (await import('./gateway.ts')).gatewayResults();
 
 /** `decide` is the issue's group: decisions, cold token verification and the 10 KB pre-filter scan. */
 const GROUPS: Readonly<Record<string, Group>> = {
@@ -17,6 +18,7 @@ const GROUPS: Readonly<Record<string, Group>> = {
   token,
   prefilter,
   commit,
+  gateway,
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -87,6 +87,9 @@ export async function submit(
     resource,
     args,
     token: await gateway.token.ref(),
+    // WHY: the gateway claims nothing about an effect; the class used is the stricter of this and
+    // the policy's (unknown = write), so `read` here lets the policy alone decide.
+    sideEffect: 'read',
     session: session.id,
     ...(label === undefined ? {} : { labels: label }),
   };
