@@ -214,7 +214,7 @@ tool's name, description and input schema are pinned on first sight; a later cha
 tool until \`maos gateway tools approve\`. The gateway also serves the HTTP API (daemon.json in
 the data directory), so \`maos held\`, \`approve\`, \`reject\` and \`log\` work while it runs.
 With --http the MCP endpoint is http://<host>:<port>/mcp and needs the bearer token in
-<data-dir>/api-token.
+<data-dir>/mcp-token (kept across restarts, and not the API token: an MCP client cannot approve).
 `;
 
 export const MCP_HELP = `Usage: maos mcp [--config maos.yaml] [--data-dir dir]

@@ -2,6 +2,7 @@
 // (Streamable HTTP) with the SDK's real `Client`, restarted with back-off after a crash, every
 // request bounded by the server's timeout. Failures become `KernelError`s with MCP_SERVER_* codes.
 
+import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -122,7 +123,8 @@ export class Downstream {
       command: config.command,
       args: [...config.args],
       env: { ...getDefaultEnvironment(), ...config.env },
-      cwd: config.cwd ?? this.#options.baseDir,
+      // WHY: like `dataDir`, a relative cwd is relative to the config file, not the working directory.
+      cwd: config.cwd === undefined ? this.#options.baseDir : resolve(this.#options.baseDir, config.cwd),
       stderr: 'pipe',
     });
     forwardStderr(transport, this.name, this.#options.log);

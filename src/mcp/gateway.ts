@@ -251,6 +251,12 @@ export async function openGateway(options: GatewayOptions): Promise<Result<Gatew
       ERROR_CODES.CONFIG_INVALID,
       `${loaded.value.file}: there is no \`mcp\` section; the gateway needs one`,
     );
+  const grants = loaded.value.policy.agents.get(mcp.agent)?.grants ?? [];
+  if (grants.length === 0)
+    return fail(
+      ERROR_CODES.CONFIG_INVALID,
+      `${loaded.value.file}: \`mcp.agent\` \`${mcp.agent}\` has no capabilities; the gateway would refuse every call`,
+    );
   const connector = new McpConnector();
   const downstreams = downstreamsOf(loaded.value, mcp, clock, log);
   const lockTimeoutMs =

@@ -23,6 +23,24 @@ export async function writeApiToken(dataDir: string): Promise<Result<string, Ker
   return written.ok ? ok(token) : written;
 }
 
+export const MCP_TOKEN_FILE = 'mcp-token';
+
+/**
+ * The bearer token MCP clients present to `maos gateway --http`: kept across restarts (client
+ * configs hold it) and distinct from the API token, so an MCP client cannot approve its own calls.
+ */
+export async function loadOrCreateMcpToken(dataDir: string): Promise<Result<string, KernelError>> {
+  const file = join(dataDir, MCP_TOKEN_FILE);
+  const existing = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => undefined,
+  );
+  if (existing !== undefined && TOKEN_PATTERN.test(existing)) return ok(existing);
+  const token = randomBytes(32).toString('base64url');
+  const written = await writeAtomic(file, `${token}\n`);
+  return written.ok ? ok(token) : written;
+}
+
 /** Reads the token a running daemon wrote; DAEMON_UNREACHABLE when there is none. */
 export async function readApiToken(dataDir: string): Promise<Result<string, KernelError>> {
   const file = join(dataDir, API_TOKEN_FILE);

@@ -10,7 +10,13 @@ import { type Gateway, openGateway } from '../../mcp/gateway.ts';
 import { listenMcpHttp, type McpHttpListener } from '../../mcp/http-transport.ts';
 import { approvePinsOffline, listPinsOffline } from '../../mcp/offline-pins.ts';
 import { GatewaySession } from '../../mcp/session.ts';
-import { removeDaemonInfo, writeApiToken, writeDaemonInfo } from '../../runtime/api-token.ts';
+import {
+  loadOrCreateMcpToken,
+  MCP_TOKEN_FILE,
+  removeDaemonInfo,
+  writeApiToken,
+  writeDaemonInfo,
+} from '../../runtime/api-token.ts';
 import type { GatewayToolView } from '../../runtime/service.ts';
 import { packageVersion } from '../../runtime/version.ts';
 import { ERROR_CODES, type KernelError, type Result } from '../../shared/index.ts';
@@ -65,8 +71,12 @@ export async function gatewayCommand(args: string[]): Promise<number> {
     if (!info.ok) return reportError(info.error);
     const ended = httpPort === undefined ? serveStdio(gateway) : undefined;
     if (httpPort !== undefined) {
-      mcpHttp = await listenMcpHttp(gateway, { host: values.host, port: httpPort, token: token.value });
-      gateway.log(`MCP endpoint ${mcpHttp.url} (bearer token in ${gateway.runtime.dataDir}/api-token)`);
+      const mcpToken = await loadOrCreateMcpToken(gateway.runtime.dataDir);
+      if (!mcpToken.ok) return reportError(mcpToken.error);
+      mcpHttp = await listenMcpHttp(gateway, { host: values.host, port: httpPort, token: mcpToken.value });
+      gateway.log(
+        `MCP endpoint ${mcpHttp.url} (bearer token in ${gateway.runtime.dataDir}/${MCP_TOKEN_FILE})`,
+      );
     }
     gateway.log(
       `serving ${gateway.catalog.visible().length} tools as agent \`${gateway.agent}\`; approvals: maos held / maos approve (api ${api.url})`,
