@@ -38,8 +38,6 @@ type Settled = (status: IntentStatus) => void;
 
 /** Slack between a server's own timeout and the commit layer's execute limit. */
 const LOCK_SLACK_MS = 5_000;
-/** Downstream list_changed storms are coalesced: at most one refresh per server per this many ms. */
-const REFRESH_DEBOUNCE_MS = 100;
 
 export class Gateway {
   readonly runtime: CommitRuntime;
@@ -57,6 +55,7 @@ export class Gateway {
   /** Resource URI → the server that listed it (first lister wins). */
   readonly #resourceOwners = new Map<string, string>();
   readonly #refreshing = new Map<string, Promise<void>>();
+  readonly #again = new Set<string>();
 
   constructor(parts: {
     runtime: CommitRuntime;
@@ -95,12 +94,19 @@ export class Gateway {
     await Promise.all([...this.downstreams.values()].map((server) => this.refresh(server.name)));
   }
 
-  /** Lists one server's tools again (coalescing concurrent requests) and tells the sessions. */
+  /**
+   * Lists one server's tools again and tells the sessions. A request while a refresh runs is not
+   * dropped: it runs once more afterwards, so a change announced mid-refresh is always seen.
+   */
   refresh(name: string): Promise<void> {
     const running = this.#refreshing.get(name);
-    if (running !== undefined) return running;
+    if (running !== undefined) {
+      this.#again.add(name);
+      return running;
+    }
     const work = this.#refresh(name).finally(() => {
-      setTimeout(() => this.#refreshing.delete(name), REFRESH_DEBOUNCE_MS).unref();
+      this.#refreshing.delete(name);
+      if (this.#again.delete(name)) void this.refresh(name);
     });
     this.#refreshing.set(name, work);
     return work;

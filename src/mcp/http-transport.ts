@@ -16,6 +16,8 @@ import { GatewaySession } from './session.ts';
 
 export const HTTP_LIMITS = {
   sessionsMax: 64,
+  /** A session no request has touched for this long is closed (clients often leave without DELETE). */
+  sessionIdleMs: 30 * 60_000,
   bodyBytesMax: 4 * 1024 * 1024,
 } as const;
 
@@ -29,6 +31,14 @@ export async function listenMcpHttp(
   options: { readonly host: string; readonly port: number; readonly token: string },
 ): Promise<McpHttpListener> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
+  const lastSeen = new Map<string, number>();
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, at] of lastSeen) {
+      if (now - at > HTTP_LIMITS.sessionIdleMs) void transports.get(id)?.close();
+    }
+  }, 60_000);
+  sweep.unref();
   const expected = digest(`Bearer ${options.token}`);
   let allowedHosts: string[] = [];
   const server: NodeServer = createServer((request, response) => {
@@ -48,7 +58,10 @@ export async function listenMcpHttp(
       return reply(response, 413, 'INVALID_INPUT', `bodies are limited to ${HTTP_LIMITS.bodyBytesMax} bytes`);
     const id = request.headers['mcp-session-id'];
     const known = typeof id === 'string' ? transports.get(id) : undefined;
-    if (known !== undefined) return known.handleRequest(request, response);
+    if (known !== undefined) {
+      lastSeen.set(id as string, Date.now());
+      return known.handleRequest(request, response);
+    }
     if (typeof id === 'string')
       return reply(response, 404, 'NOT_FOUND', 'no such MCP session; initialize again');
     if (request.method !== 'POST')
@@ -61,14 +74,19 @@ export async function listenMcpHttp(
       allowedHosts,
       onsessioninitialized: (sessionId) => {
         transports.set(sessionId, transport);
+        lastSeen.set(sessionId, Date.now());
       },
     });
     transport.onclose = () => {
-      if (transport.sessionId !== undefined) transports.delete(transport.sessionId);
+      if (transport.sessionId === undefined) return;
+      transports.delete(transport.sessionId);
+      lastSeen.delete(transport.sessionId);
     };
     const session = new GatewaySession(gateway);
     await session.server.connect(transport);
     await transport.handleRequest(request, response);
+    // WHY: a first request that was not `initialize` made no session; drop the one built for it.
+    if (transport.sessionId === undefined) await session.server.close();
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -81,6 +99,7 @@ export async function listenMcpHttp(
   return {
     url: `http://${host}:${address.port}/mcp`,
     close: async () => {
+      clearInterval(sweep);
       await Promise.all(
         [...transports.values()].map((transport) => transport.close().catch(() => undefined)),
       );
@@ -90,8 +109,10 @@ export async function listenMcpHttp(
   };
 }
 
+/** RFC 7235: the scheme is case-insensitive; the token is compared in constant time (by digest). */
 function authorized(header: string | undefined, expected: Buffer): boolean {
-  return header !== undefined && timingSafeEqual(digest(header), expected);
+  const match = header === undefined ? null : /^bearer +(\S+)$/i.exec(header);
+  return match !== null && timingSafeEqual(digest(`Bearer ${match[1]}`), expected);
 }
 
 function digest(text: string): Buffer {
@@ -99,6 +120,7 @@ function digest(text: string): Buffer {
 }
 
 function reply(response: ServerResponse, status: number, code: string, message: string): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+  const challenge = status === 401 ? { 'www-authenticate': 'Bearer realm="maos-gateway"' } : {};
+  response.writeHead(status, { 'content-type': 'application/json', ...challenge });
   response.end(JSON.stringify({ error: { code, message } }));
 }

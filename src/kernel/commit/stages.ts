@@ -167,8 +167,10 @@ async function rollback(
       rolledBack = false;
     }
   }
-  if (tracked.sideEffect !== 'read') await flagAbuse(layer, tracked);
   const code = codeOf(error);
+  // WHY: DR-C3 counts lock cycles the agent wasted (held past the timeout, or a stale stateHash);
+  // an effect that failed on its own side (a server down, a remote error) is not the agent's abuse.
+  if (tracked.sideEffect !== 'read' && code === ERROR_CODES.LOCK_TIMEOUT) await flagAbuse(layer, tracked);
   await failed(layer, tracked, code, messageOf(error), { rolledBack });
 }
 
