@@ -48,8 +48,6 @@ export class AgentToken {
     this.#ref = minted.value.ref;
     this.#renewAtMs = minted.value.renewAtMs;
   }
-
-  stop(): void {}
 }
 
 async function mintRef(

@@ -36,8 +36,9 @@ export async function awaitDecision(
         : 'the client cancelled the call';
     const rejected = await gateway.service.reject(id, { by: 'maos-gateway', note });
     // WHY: a human decided in the same instant; their decision stands, and its commit may still run.
+    // `await` keeps the waiter registered (the `finally` below forgets it) until that settles.
     if (!rejected.ok)
-      return Promise.race([
+      return await Promise.race([
         settled,
         delay(gateway.runtime.commits.lockTimeoutMs).then(() => statusOrHeld(gateway, held)),
       ]);

@@ -237,10 +237,9 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
-    for (const waiter of this.#waiters.keys()) this.forget(waiter);
+    this.#waiters.clear();
     await Promise.all([...this.sessions].map((session) => session.close().catch(() => undefined)));
     await Promise.all([...this.downstreams.values()].map((server) => server.close()));
-    this.token.stop();
     await this.runtime.close();
   }
 }

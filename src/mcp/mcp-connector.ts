@@ -55,13 +55,14 @@ export class McpConnector implements Connector {
     if (route === undefined)
       throw new KernelError(ERROR_CODES.CONNECTOR_MISSING, `no MCP server handles \`${request.action}\``);
     const result = await this.#forward(route, request, options.signal);
-    const json = JSON.parse(JSON.stringify(result)) as JsonValue;
-    if (JSON.stringify(json).length > MCP_RESULT_BYTES_MAX)
+    // WHY: one serialisation both measures the result and makes it plain JSON for the journal.
+    const text = JSON.stringify(result);
+    if (text.length > MCP_RESULT_BYTES_MAX)
       throw new KernelError(
         ERROR_CODES.MCP_OUTPUT_TOO_LARGE,
         `the server answered with more than ${MCP_RESULT_BYTES_MAX} bytes`,
       );
-    return json;
+    return JSON.parse(text) as JsonValue;
   }
 
   #forward(route: Route, request: EffectRequest, signal: AbortSignal): Promise<unknown> {

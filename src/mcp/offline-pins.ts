@@ -38,12 +38,7 @@ export async function approvePinsOffline(
     for (const record of targets) {
       const pending = record.pending;
       if (pending === undefined) continue;
-      const approved: PinRecord = {
-        server: record.server,
-        tool: record.tool,
-        pinned: { hash: pending.hash, view: pending.view, by, atMs: rt.clock.wallMs() },
-      };
-      await pins.put(approved);
+      const approved = await pins.approvePending(record, pending, by, rt.clock.wallMs());
       await rt.journal.append('mcp.tool.approved', {
         server: record.server,
         tool: record.tool,

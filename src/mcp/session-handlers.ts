@@ -16,7 +16,6 @@ import {
   type ReadResourceResult,
   type Resource,
 } from '@modelcontextprotocol/sdk/types.js';
-import { actionMatches, resourceMatches } from '../kernel/index.ts';
 import { ERROR_CODES } from '../shared/index.ts';
 import type { Gateway } from './gateway.ts';
 import { screenOutput } from './output-screen.ts';
@@ -104,7 +103,7 @@ async function listResources(gateway: Gateway): Promise<Resource[]> {
       .catch(() => [] as Resource[]);
     for (const resource of listed) {
       gateway.claimResource(resource.uri, name);
-      if (granted(gateway, resourceReadAction(name), resource.uri)) out.push(resource);
+      if (gateway.catalog.covers(resourceReadAction(name), resource.uri)) out.push(resource);
     }
   }
   return out;
@@ -118,18 +117,11 @@ async function listPrompts(gateway: Gateway): Promise<Prompt[]> {
       .then((yes) => (yes ? server.listPrompts() : []))
       .catch(() => [] as Prompt[]);
     for (const prompt of listed) {
-      if (granted(gateway, promptGetAction(name), promptResource(name, prompt.name)))
+      if (gateway.catalog.covers(promptGetAction(name), promptResource(name, prompt.name)))
         out.push({ ...prompt, name: exposedToolName(name, prompt.name) });
     }
   }
   return out;
-}
-
-function granted(gateway: Gateway, action: string, resource: string): boolean {
-  const grants = gateway.runtime.kernel.policy.agents.get(gateway.agent)?.grants ?? [];
-  return grants.some(
-    (grant) => actionMatches(grant.action, action) && resourceMatches(grant.resource, resource),
-  );
 }
 
 function promptResource(server: string, prompt: string): string {

@@ -136,10 +136,9 @@ export function refusalOf(status: IntentStatus): CallToolResult {
     });
   }
   if (status.state === 'rejected') {
-    const code =
-      status.error?.code === 'REJECTED'
-        ? ERROR_CODES.APPROVAL_REJECTED
-        : (status.error?.code ?? ERROR_CODES.APPROVAL_REJECTED);
+    // WHY: the approval queue journals a human's rejection as `REJECTED`; the client sees the MCP code.
+    const raw = status.error?.code;
+    const code = raw === undefined || raw === 'REJECTED' ? ERROR_CODES.APPROVAL_REJECTED : raw;
     return refusal({
       code,
       message: status.error?.message ?? 'a human rejected the call',

@@ -82,12 +82,17 @@ export class ToolCatalog {
 
   /** Whether some grant of the agent names this tool's action (and its fixed resource, if it has one). */
   granted(entry: ToolEntry): boolean {
-    const grants = this.#options.kernel.policy.agents.get(this.#options.agent)?.grants ?? [];
     const fixed = entry.template === undefined ? defaultToolResource(entry.server, entry.tool) : undefined;
+    return this.covers(entry.action, fixed);
+  }
+
+  /** Whether some grant of the agent covers `action` (on `resource`, unless it depends on arguments). */
+  covers(action: string, resource: string | undefined): boolean {
+    const grants = this.#options.kernel.policy.agents.get(this.#options.agent)?.grants ?? [];
     return grants.some(
       (grant) =>
-        actionMatches(grant.action, entry.action) &&
-        (fixed === undefined || resourceMatches(grant.resource, fixed)),
+        actionMatches(grant.action, action) &&
+        (resource === undefined || resourceMatches(grant.resource, resource)),
     );
   }
 
@@ -117,7 +122,7 @@ export class ToolCatalog {
       return `no view of \`${server}__${tool}\` waits for approval`;
     if (hashPrefix !== undefined && !pending.hash.startsWith(hashPrefix))
       return `the waiting view of \`${server}__${tool}\` has hash ${pending.hash.slice(0, 12)}, not ${hashPrefix}`;
-    const approved = await approvePending(this.#options.pins, record, pending, by, this.#options.now());
+    const approved = await this.#options.pins.approvePending(record, pending, by, this.#options.now());
     await this.#journal('mcp.tool.approved', { server, tool, hash: pending.hash, by });
     const current = this.#byServer.get(server)?.get(exposedToolName(server, tool));
     if (current !== undefined && current.hash === pending.hash) {
@@ -203,22 +208,6 @@ export class ToolCatalog {
   async #journal(type: string, data: { [key: string]: JsonValue }): Promise<void> {
     await this.#options.journal.append(type, data);
   }
-}
-
-async function approvePending(
-  pins: PinStore,
-  record: PinRecord,
-  pending: PendingView,
-  by: string,
-  atMs: number,
-): Promise<PinRecord> {
-  const approved: PinRecord = {
-    server: record.server,
-    tool: record.tool,
-    pinned: { hash: pending.hash, view: pending.view, by, atMs },
-  };
-  await pins.put(approved);
-  return approved;
 }
 
 function entryOf(

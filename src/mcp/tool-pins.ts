@@ -68,6 +68,22 @@ export class PinStore {
     await this.#storage.put(NAMESPACE, keyOf(record.server, record.tool), JSON.stringify(record));
   }
 
+  /** Pins the view waiting in `record` (a human's approval) and returns the new record. */
+  async approvePending(
+    record: PinRecord,
+    pending: PendingView,
+    by: string,
+    atMs: number,
+  ): Promise<PinRecord> {
+    const approved: PinRecord = {
+      server: record.server,
+      tool: record.tool,
+      pinned: { hash: pending.hash, view: pending.view, by, atMs },
+    };
+    await this.put(approved);
+    return approved;
+  }
+
   async list(): Promise<PinRecord[]> {
     const entries = await this.#storage.list(NAMESPACE, '', LIST_MAX);
     return entries.map((entry) => JSON.parse(entry.value) as PinRecord);
