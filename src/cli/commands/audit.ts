@@ -1,13 +1,12 @@
 // `maos audit verify`: checks the journal's hash chain and checkpoints offline, straight from the
 // data directory (read-only; no daemon needed). Exit 0 verified, 1 broken, 2 unreadable.
 
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyJournalAt } from '../../runtime/kernel-service.ts';
 import type { VerifyView } from '../../runtime/service.ts';
 import { AUDIT_HELP } from '../help.ts';
 import { EXIT, printJson, reportError, UsageError } from '../io.ts';
-import { RUNTIME_OPTIONS } from './options.ts';
+import { RUNTIME_OPTIONS, runtimeLocation } from './options.ts';
 
 export async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -31,11 +30,7 @@ async function verify(args: string[]): Promise<number> {
     process.stdout.write(AUDIT_HELP);
     return EXIT.ok;
   }
-  const dataDir = values['data-dir'];
-  const report = await verifyJournalAt({
-    configPath: resolve(values.config),
-    ...(dataDir === undefined ? {} : { dataDir: resolve(dataDir) }),
-  });
+  const report = await verifyJournalAt(runtimeLocation(values));
   if (!report.ok) return reportError(report.error);
   if (values.json) printJson(report.value);
   else process.stdout.write(`${formatReport(report.value)}\n`);

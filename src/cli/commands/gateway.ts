@@ -2,7 +2,6 @@
 // HTTP with --http), the HTTP API for approvals beside it, and `maos gateway tools list|approve`
 // for pinned tools (through the running gateway, or offline when none runs).
 
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { type HttpServer, startHttpServer } from '../../http/index.ts';
@@ -23,8 +22,9 @@ import { ERROR_CODES, type KernelError, type Result } from '../../shared/index.t
 import { CLIENT_OPTIONS, connectDaemon, reportFailure } from '../api-client.ts';
 import { GATEWAY_HELP } from '../help.ts';
 import { EXIT, printJson, reportError, UsageError } from '../io.ts';
-import { RUNTIME_OPTIONS } from './options.ts';
-import { isLoopback, listen, parsePort, waitForStopSignal } from './start.ts';
+import { waitForStop } from '../stop-signal.ts';
+import { RUNTIME_OPTIONS, runtimeLocation } from './options.ts';
+import { isLoopback, listen, parsePort } from './start.ts';
 
 export async function gatewayCommand(args: string[]): Promise<number> {
   if (args[0] === 'tools') return toolsCommand(args.slice(1));
@@ -41,12 +41,8 @@ export async function gatewayCommand(args: string[]): Promise<number> {
       `refusing to serve MCP on \`${values.host}\`: the gateway listens on localhost only`,
     );
   const httpPort = values.http === undefined ? undefined : parsePort(values.http);
-  const stop = waitForStopSignal();
-  const dataDir = values['data-dir'];
-  const opened = await openGateway({
-    configPath: resolve(values.config),
-    ...(dataDir === undefined ? {} : { dataDir: resolve(dataDir) }),
-  });
+  const stop = waitForStop({ stdin: httpPort === undefined });
+  const opened = await openGateway(runtimeLocation(values));
   if (!opened.ok) {
     stop.cancel();
     return reportError(opened.error);
@@ -69,7 +65,7 @@ export async function gatewayCommand(args: string[]): Promise<number> {
     api = listening;
     const info = await writeDaemonInfo(gateway.runtime.dataDir, { url: api.url, pid: process.pid });
     if (!info.ok) return reportError(info.error);
-    const ended = httpPort === undefined ? serveStdio(gateway) : undefined;
+    if (httpPort === undefined) serveStdio(gateway, () => stop.stop('the client closed the connection'));
     if (httpPort !== undefined) {
       const mcpToken = await loadOrCreateMcpToken(gateway.runtime.dataDir);
       if (!mcpToken.ok) return reportError(mcpToken.error);
@@ -81,7 +77,7 @@ export async function gatewayCommand(args: string[]): Promise<number> {
     gateway.log(
       `serving ${gateway.catalog.visible().length} tools as agent \`${gateway.agent}\`; approvals: maos held / maos approve (api ${api.url})`,
     );
-    await Promise.race([stop.signal, ...(ended === undefined ? [] : [ended])]);
+    await stop.reason;
     return EXIT.ok;
   } finally {
     await mcpHttp?.close();
@@ -92,16 +88,12 @@ export async function gatewayCommand(args: string[]): Promise<number> {
   }
 }
 
-/** Serves one client on stdin/stdout; resolves when the client goes away. */
-function serveStdio(gateway: Gateway): Promise<void> {
+/** Serves one client on stdin/stdout; `closed` runs when its transport closes. */
+function serveStdio(gateway: Gateway, closed: () => void): void {
   const session = new GatewaySession(gateway);
   const transport = new StdioServerTransport();
-  const ended = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-    process.stdin.once('end', () => resolve());
-  });
+  transport.onclose = closed;
   void session.server.connect(transport);
-  return ended;
 }
 
 async function toolsCommand(args: string[]): Promise<number> {
@@ -142,11 +134,7 @@ async function viaDaemonOrOffline(
         );
   }
   if (client.error.code !== ERROR_CODES.DAEMON_UNREACHABLE) return client;
-  const dataDir = flags['data-dir'];
-  const options = {
-    configPath: resolve(flags.config),
-    ...(dataDir === undefined ? {} : { dataDir: resolve(dataDir) }),
-  };
+  const options = runtimeLocation(flags);
   const offline: Result<GatewayToolView[], KernelError> =
     verb === 'list' ? await listPinsOffline(options) : await approvePinsOffline(options, names, by);
   return offline;

@@ -2,16 +2,14 @@
 // directory's lock), speaks MCP on stdin/stdout until the client closes stdin or a signal arrives.
 // WHY: stdout carries only MCP messages; anything for people goes to stderr.
 
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createKernelMcpServer, ToolCalls } from '../../mcp/kernel-server.ts';
 import { openCommitRuntime } from '../../runtime/commit-runtime.ts';
 import { MCP_HELP } from '../help.ts';
 import { EXIT, reportError } from '../io.ts';
-import { RUNTIME_OPTIONS } from './options.ts';
-
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+import { waitForStop } from '../stop-signal.ts';
+import { RUNTIME_OPTIONS, runtimeLocation } from './options.ts';
 
 export async function mcpCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: RUNTIME_OPTIONS });
@@ -20,13 +18,8 @@ export async function mcpCommand(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   // WHY: listen before anything else, so a stop during start-up still shuts down cleanly.
-  const stop = waitForStop();
-  const dataDirFlag = values['data-dir'];
-  const opened = await openCommitRuntime({
-    configPath: resolve(values.config),
-    ...(dataDirFlag === undefined ? {} : { dataDir: resolve(dataDirFlag) }),
-    exclusive: true,
-  });
+  const stop = waitForStop({ stdin: true });
+  const opened = await openCommitRuntime({ ...runtimeLocation(values), exclusive: true });
   if (!opened.ok) {
     stop.cancel();
     return reportError(opened.error);
@@ -55,37 +48,4 @@ export async function mcpCommand(args: string[]): Promise<number> {
 
 function log(line: string): void {
   process.stderr.write(`maos mcp: ${line}\n`);
-}
-
-type Stop = { readonly reason: Promise<string>; stop(reason: string): void; cancel(): void };
-
-/**
- * Resolves on the first of: standard input ending (the client went away), SIGINT or SIGTERM, or
- * `stop`. A second signal forces the process out.
- */
-function waitForStop(): Stop {
-  let signalled = false;
-  let stop: (reason: string) => void = () => undefined;
-  const reason = new Promise<string>((resolve) => {
-    stop = resolve;
-  });
-  const onSignal = (name: string) => {
-    if (signalled) {
-      log(`${name} again: exiting without a clean shutdown`);
-      process.exit(EXIT.deny);
-    }
-    signalled = true;
-    stop(name);
-  };
-  const onEnd = () => stop('standard input closed');
-  for (const name of SIGNALS) process.on(name, onSignal);
-  process.stdin.on('end', onEnd);
-  return {
-    reason,
-    stop,
-    cancel: () => {
-      for (const name of SIGNALS) process.off(name, onSignal);
-      process.stdin.off('end', onEnd);
-    },
-  };
 }

@@ -12,10 +12,15 @@ export const RUNTIME_OPTIONS = {
 
 export type RuntimeFlags = { readonly config: string; readonly 'data-dir'?: string | undefined };
 
-export function openFromFlags(flags: RuntimeFlags): Promise<Result<Runtime, KernelError>> {
+/** The config file and, when `--data-dir` is given, the data directory, as absolute paths. */
+export function runtimeLocation(flags: RuntimeFlags): { configPath: string; dataDir?: string } {
   const dataDir = flags['data-dir'];
-  return openRuntime({
+  return {
     configPath: resolve(flags.config),
     ...(dataDir === undefined ? {} : { dataDir: resolve(dataDir) }),
-  });
+  };
+}
+
+export function openFromFlags(flags: RuntimeFlags): Promise<Result<Runtime, KernelError>> {
+  return openRuntime(runtimeLocation(flags));
 }

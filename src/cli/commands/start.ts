@@ -1,7 +1,7 @@
 // `maos start`: the daemon. Opens the kernel service (taking the data directory's lock), serves
 // the HTTP API on localhost with a fresh bearer token, and shuts down cleanly on SIGINT/SIGTERM.
 
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type HttpServer, startHttpServer } from '../../http/index.ts';
 import { API_TOKEN_FILE, removeDaemonInfo, writeApiToken, writeDaemonInfo } from '../../runtime/api-token.ts';
@@ -9,9 +9,8 @@ import { openKernelService } from '../../runtime/kernel-service.ts';
 import { ERROR_CODES, KernelError } from '../../shared/index.ts';
 import { START_HELP } from '../help.ts';
 import { EXIT, reportError, UsageError } from '../io.ts';
-import { RUNTIME_OPTIONS } from './options.ts';
-
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+import { waitForStop } from '../stop-signal.ts';
+import { RUNTIME_OPTIONS, runtimeLocation } from './options.ts';
 
 export async function startCommand(args: string[], version: string): Promise<number> {
   const { values } = parseArgs({
@@ -35,13 +34,8 @@ export async function startCommand(args: string[], version: string): Promise<num
     );
   }
   // WHY: listen for signals before anything else, so a stop during start-up still shuts down cleanly.
-  const stop = waitForStopSignal();
-  const dataDirFlag = values['data-dir'];
-  const opened = await openKernelService({
-    configPath: resolve(values.config),
-    ...(dataDirFlag === undefined ? {} : { dataDir: resolve(dataDirFlag) }),
-    exclusive: true,
-  });
+  const stop = waitForStop();
+  const opened = await openKernelService({ ...runtimeLocation(values), exclusive: true });
   if (!opened.ok) {
     stop.cancel();
     return reportError(opened.error);
@@ -61,7 +55,7 @@ export async function startCommand(args: string[], version: string): Promise<num
     process.stdout.write(
       `maos daemon listening on ${server.url} (data directory ${dataDir}, api token in ${join(dataDir, API_TOKEN_FILE)}); stop with ctrl-c\n`,
     );
-    const signal = await stop.signal;
+    const signal = await stop.reason;
     process.stdout.write(`maos daemon stopping (${signal})\n`);
     return EXIT.ok;
   } finally {
@@ -78,31 +72,6 @@ export async function listen(start: () => Promise<HttpServer>): Promise<HttpServ
   } catch (error) {
     return new KernelError(ERROR_CODES.IO, `cannot listen: ${(error as Error).message}`);
   }
-}
-
-type StopSignal = { readonly signal: Promise<string>; cancel(): void };
-
-/** Resolves on the first SIGINT or SIGTERM; a second one forces the process out. */
-export function waitForStopSignal(): StopSignal {
-  let onSignal: (signal: string) => void = () => undefined;
-  const signal = new Promise<string>((resolve) => {
-    let stopping = false;
-    onSignal = (name) => {
-      if (stopping) {
-        process.stderr.write(`maos: ${name} again: exiting without a clean shutdown\n`);
-        process.exit(EXIT.deny);
-      }
-      stopping = true;
-      resolve(name);
-    };
-  });
-  for (const name of SIGNALS) process.on(name, onSignal);
-  return {
-    signal,
-    cancel: () => {
-      for (const name of SIGNALS) process.off(name, onSignal);
-    },
-  };
 }
 
 export function parsePort(text: string): number {
