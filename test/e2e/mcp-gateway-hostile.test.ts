@@ -190,9 +190,7 @@ describe('gateway: crashing, hanging, malformed, flooding and lying servers', ()
     const soon = await call('crash__ok');
     assert.equal(refusalCode(soon), 'MCP_SERVER_UNAVAILABLE');
     assert.match(text(soon), /retrying in \d+ s/);
-    // WHY slow polling: every failed call counts as a failed lock cycle, and 5 on one resource
-    // pause the whole agent (AGENT_PAUSED for every server; see the report). The first restart
-    // delay is DOWNSTREAM_LIMITS.restartDelayMinMs (500 ms).
+    // The first restart delay is DOWNSTREAM_LIMITS.restartDelayMinMs (500 ms).
     await sleep(600);
     const restarted = await eventually(
       async () => {
@@ -207,10 +205,8 @@ describe('gateway: crashing, hanging, malformed, flooding and lying servers', ()
   });
 
   test('a call that never answers is MCP_SERVER_TIMEOUT after the server timeout', async () => {
-    const started = Date.now();
     const hung = await call('hang__hang');
     assert.equal(refusalCode(hung, gw.stderr()), 'MCP_SERVER_TIMEOUT');
-    assert.ok(Date.now() - started < 5_000);
     assert.equal(text(await call('hang__ok')), 'ok');
   });
 

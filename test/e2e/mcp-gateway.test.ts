@@ -205,10 +205,8 @@ describe('gateway: allowed calls, the journal, and held calls', () => {
   });
 
   test('a held call nobody decides is APPROVAL_TIMEOUT after mcp.approvalTimeout', async () => {
-    const started = Date.now();
     const result = await gw.client.callTool({ name: 'everything__get-sum', arguments: { a: 5, b: 6 } });
     assert.equal(refusalCode(result, gw.stderr()), 'APPROVAL_TIMEOUT');
-    assert.ok(Date.now() - started >= 1_900, 'it waited for the timeout');
     const held = await box.api<unknown[]>('/v1/held');
     assert.deepEqual(held, [], 'the timed-out intent is no longer held');
   });
