@@ -11,6 +11,7 @@ const token: Group = async () => (await import('./token.ts')).tokenCases();
 const prefilter: Group = async () => (await import('./prefilter.ts')).prefilterCases();
 const commit: Group = async () => (await import('./commit.ts')).commitResults();
 const gateway: Group = async () => (await import('./gateway.ts')).gatewayResults();
+const ifc: Group = async () => (await import('./ifc.ts')).ifcCases();
 
 /** `decide` is the issue's group: decisions, cold token verification and the 10 KB pre-filter scan. */
 const GROUPS: Readonly<Record<string, Group>> = {
@@ -19,6 +20,7 @@ const GROUPS: Readonly<Record<string, Group>> = {
   prefilter,
   commit,
   gateway,
+  ifc,
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
