@@ -31,6 +31,10 @@ MCP (Model Context Protocol):
   mcp                      the kernel's own MCP server over stdio: submit intents, check decisions,
                            read the journal, verify tokens
 
+Information flow:
+  replay <trace.jsonl>...  decide recorded agent traces (tasks, calls, results) without executing
+                           them: one JSON line per call with verdict and argument provenance
+
 Options:
   -h, --help               show help (also after any command: maos token --help)
   -v, --version            print the version
@@ -52,6 +56,22 @@ The intent is a JSON object:
 
 Exit codes: 0 allow, 1 deny, 3 escalate, 2 input error (malformed intent, unreadable file, bad config).
 Use and budget counters live in this process only; the commit layer will persist them.
+`;
+
+export const REPLAY_HELP = `Usage: maos replay [--config maos.yaml] [--summary] <trace.jsonl>...
+
+Decides recorded agent traces without executing anything and prints one JSON line per call:
+  {"call":"c1","verdict":"allow|deny|escalate","checks":[...],"reason":"...","provenance":{...}}
+Each trace file is a fresh session. Its lines (JSON, one per line):
+  {"kind":"task","agent":"a","text":"..."}                       the user's request (trusted)
+  {"kind":"call","id":"c1","agent":"a","tool":"send_money","args":{...}}   decided now
+  {"kind":"result","call":"c1","output":<any JSON>}              labelled by the tool's policy
+  {"kind":"meta",...}                                            ignored (scenario metadata)
+A tool is the action of the same name in \`actions\` (or \`mcp.<server>.<tool>\` for \`server__tool\`);
+a tool the configuration does not name is denied (TOOL_UNKNOWN). Rate limits and budgets are not
+charged. A line that cannot be read prints {"line":N,"error":{...}}; a result that cannot be read
+still counts as untrusted context.
+--summary adds a last line with totals. Exit 0, or 2 when a line could not be read.
 `;
 
 export const TOKEN_HELP = `Usage: maos token <mint|inspect|verify|attenuate|revoke> [options]

@@ -52,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/gateway.ts')).gatewayCommand(rest);
     case 'mcp':
       return (await import('./commands/mcp.ts')).mcpCommand(rest);
+    case 'replay':
+      return (await import('./commands/replay.ts')).replayCommand(rest);
     case 'audit':
       return (await import('./commands/audit.ts')).auditCommand(rest);
     case '-v':

@@ -45,6 +45,7 @@ export function registerRoutes(app: FastifyInstance, service: KernelService, ver
     return query.ok ? respond(reply, await service.journal(query.value)) : respond(reply, query);
   });
   app.get('/v1/journal/verify', async () => service.verify());
+  registerSessionRoutes(app, service);
   const tools = service.tools;
   if (tools === undefined) return;
   app.get('/v1/mcp/tools', async () => tools.list());
@@ -64,6 +65,39 @@ export function registerRoutes(app: FastifyInstance, service: KernelService, ver
     return respond(reply, await tools.approve(names, decider.value));
   });
 }
+
+/** Sessions (issue 7): opened by whoever drives the agent loop, never by an intent. */
+function registerSessionRoutes(app: FastifyInstance, service: KernelService): void {
+  app.post('/v1/sessions', { bodyLimit: TASK_BYTES_MAX }, async (request, reply) => {
+    const { agent, task } = (request.body ?? {}) as Record<string, unknown>;
+    if (typeof agent !== 'string' || agent.length === 0 || agent.length > LIMITS.idLengthMax) {
+      return failWith(reply, 400, ERROR_CODES.INVALID_INPUT, 'send `{ "agent": "…", "task"?: "…" }`');
+    }
+    if (task !== undefined && typeof task !== 'string') {
+      return failWith(reply, 400, ERROR_CODES.INVALID_INPUT, '`task` must be text');
+    }
+    return respond(reply, await service.openSession(agent, task));
+  });
+  app.get('/v1/sessions/:id', async (request: IdRequest, reply) => {
+    const id = parseId(request.params.id, 'the session id');
+    return id.ok ? respond(reply, await service.session(id.value)) : respond(reply, id);
+  });
+  app.post('/v1/sessions/:id/task', { bodyLimit: TASK_BYTES_MAX }, async (request: IdRequest, reply) => {
+    const id = parseId(request.params.id, 'the session id');
+    if (!id.ok) return respond(reply, id);
+    const { text } = (request.body ?? {}) as Record<string, unknown>;
+    if (typeof text !== 'string')
+      return failWith(reply, 400, ERROR_CODES.INVALID_INPUT, 'send `{ "text": "…" }`');
+    return respond(reply, await service.addTask(id.value, text));
+  });
+  app.delete('/v1/sessions/:id', async (request: IdRequest, reply) => {
+    const id = parseId(request.params.id, 'the session id');
+    return id.ok ? respond(reply, await service.closeSession(id.value)) : respond(reply, id);
+  });
+}
+
+/** The user's request is text an agent reads; a megabyte is far more than a task needs. */
+const TASK_BYTES_MAX = 1024 * 1024;
 
 function isToolName(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= LIMITS.idLengthMax;

@@ -13,6 +13,7 @@ import type {
   JournalEntryView,
   JournalQuery,
   KernelService,
+  SessionView,
   VerifyView,
 } from '../runtime/service.ts';
 import { ERROR_CODES, type ErrorCode, fail, KernelError, ok, type Result } from '../shared/index.ts';
@@ -106,6 +107,36 @@ class FakeService implements KernelService {
       throw scripted;
     }
     return HEALTH;
+  }
+  openSession(agent: string, task?: string) {
+    const view: SessionView = {
+      session: 's1',
+      agent,
+      label: { confidentiality: 'PUBLIC', integrity: 'TRUSTED' },
+      sources: task === undefined ? 0 : 1,
+    };
+    return this.#answer<SessionView>('openSession', [agent, task], view);
+  }
+  session(id: string) {
+    const view: SessionView = {
+      session: id,
+      agent: 'a',
+      label: { confidentiality: 'PUBLIC', integrity: 'TRUSTED' },
+      sources: 0,
+    };
+    return this.#answer<SessionView>('session', [id], view);
+  }
+  addTask(id: string, text: string) {
+    const view: SessionView = {
+      session: id,
+      agent: 'a',
+      label: { confidentiality: 'PUBLIC', integrity: 'TRUSTED' },
+      sources: 1,
+    };
+    return this.#answer<SessionView>('addTask', [id, text], view);
+  }
+  closeSession(id: string) {
+    return this.#answer<{ closed: boolean }>('closeSession', [id], { closed: true });
   }
   lastCall(method: string): Call | undefined {
     return this.calls.findLast((call) => call.method === method);

@@ -1,5 +1,7 @@
 // Public face of src/ifc.
 
+export { FlowSession, type FlowSessionView, type ObservedSource, QUARANTINE_REF } from './flow-session.ts';
+export { FLOW_SESSIONS_MAX, type FlowLookup, FlowStore } from './flow-store.ts';
 export {
   CONFIDENTIALITY,
   type Confidentiality,
@@ -7,10 +9,30 @@ export {
   flowsTo,
   INTEGRITY,
   type Integrity,
+  integrityRank,
   isConfidentiality,
   isIntegrity,
   joinConfidentiality,
   joinIntegrity,
   joinLabels,
   type Label,
+  TRUSTED_PUBLIC,
 } from './label.ts';
+export type { FieldLabelRule, ProvenanceClass, SourceHit, ValueProvenance } from './provenance/index.ts';
+export { citesRefs, quarantineOutput, resolveRefs } from './quarantine.ts';
+export {
+  type ArgumentReport,
+  classifyArguments,
+  type DecisionPacket,
+  globMatches,
+  judgeSink,
+  meets,
+  type SinkJudgement,
+} from './sink.ts';
+export type {
+  ArgumentRule,
+  ContextRule,
+  ProvenanceRequirement,
+  SinkPolicy,
+  SinkVerdict,
+} from './sink-policy.ts';

@@ -26,6 +26,10 @@ export function confidentialityRank(level: Confidentiality): number {
   return CONFIDENTIALITY_RANK[level];
 }
 
+export function integrityRank(level: Integrity): number {
+  return INTEGRITY_RANK[level];
+}
+
 /** True when data at `from` may flow to a holder or destination cleared for `to` (no write-down). */
 export function flowsTo(from: Confidentiality, to: Confidentiality): boolean {
   return CONFIDENTIALITY_RANK[from] <= CONFIDENTIALITY_RANK[to];
@@ -48,6 +52,9 @@ export function joinLabels(a: Label, b: Label): Label {
     integrity: joinIntegrity(a.integrity, b.integrity),
   };
 }
+
+/** The bottom of the lattice: public data nobody but the user touched (the user's task text). */
+export const TRUSTED_PUBLIC: Label = Object.freeze({ confidentiality: 'PUBLIC', integrity: 'TRUSTED' });
 
 export function isConfidentiality(value: unknown): value is Confidentiality {
   return typeof value === 'string' && Object.hasOwn(CONFIDENTIALITY_RANK, value);

@@ -1,6 +1,7 @@
 // What `decide` reads besides the intent: policy, verified tokens, revocations, ledger, mode and
 // the clock reading. Everything here is read-only to the DSC (§15: deterministic and pure).
 
+import type { FlowLookup } from '../ifc/index.ts';
 import type { Clock } from '../shared/index.ts';
 import type { Charges } from './decision.ts';
 import type { Intent } from './intent.ts';
@@ -24,6 +25,8 @@ export type DecisionContext = {
   /** The authoritative revocation epoch (the Sovereign's; equal to the local one when embedded). */
   readonly epochAuthoritative: number;
   readonly ledger: LedgerView;
+  /** The kernel's sessions: context labels and provenance of what each has read (check 4). */
+  readonly flows?: FlowLookup;
   readonly prefilter: Prefilter;
   readonly mode: KernelMode;
   /** False when a kernel heartbeat was missed (MR-10): agents may think but not commit. */

@@ -46,6 +46,14 @@ export const REASON_CODES = {
   IFC_WRITE_DOWN: 'IFC_WRITE_DOWN',
   IFC_ABOVE_CLEARANCE: 'IFC_ABOVE_CLEARANCE',
   IFC_UNTRUSTED_EXFILTRATION: 'IFC_UNTRUSTED_EXFILTRATION',
+  /** A critical argument's value does not have the provenance the sink policy requires. */
+  IFC_PROVENANCE: 'IFC_PROVENANCE',
+  /** A context rule of the sink policy matched what the session has read. */
+  IFC_CONTEXT_RULE: 'IFC_CONTEXT_RULE',
+  /** A sink-policy action outside any session: nothing can vouch for its arguments. */
+  IFC_NO_SESSION: 'IFC_NO_SESSION',
+  /** The intent cites a session the kernel does not hold, or another agent's. */
+  IFC_SESSION_UNKNOWN: 'IFC_SESSION_UNKNOWN',
   // 5 mandatory rules
   MR_VIOLATION: 'MR_VIOLATION',
   APPROVAL_REQUIRED: 'APPROVAL_REQUIRED',

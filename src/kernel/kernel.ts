@@ -1,6 +1,7 @@
 // The kernel facade: owns the DSC's state (verified tokens, revocations, ledger, rings, mode) and
 // is the boundary where untrusted input arrives. Nothing throws past it (INV-7).
 
+import { FlowStore } from '../ifc/index.ts';
 import {
   assert,
   type Clock,
@@ -17,6 +18,7 @@ import { decide } from './decide.ts';
 import type { Decision, Verdict } from './decision.ts';
 import type { DecisionContext, KernelMode } from './decision-context.ts';
 import { type KernelEventSink, NO_EVENTS } from './events.ts';
+import { resolveIntentRefs } from './flow-record.ts';
 import { type Intent, parseIntent } from './intent.ts';
 import { Ledger, type Reservation } from './ledger.ts';
 import type { AgentPolicy, Policy } from './policy.ts';
@@ -74,6 +76,8 @@ export class Kernel {
   readonly policy: Policy;
   readonly tokens = new TokenCache();
   readonly ledger = new Ledger();
+  /** Sessions: what each has read, with labels and provenance (issue 7). */
+  readonly flows = new FlowStore();
   readonly revocations: RevocationList;
   readonly #publicKeys: IssuerPublicKeys;
   readonly #issuer: IssuerKeyPair | undefined;
@@ -101,6 +105,7 @@ export class Kernel {
       revocations: this.revocations,
       epochAuthoritative: this.revocations.epoch,
       ledger: this.ledger,
+      flows: this.flows,
       prefilter: options.prefilter ?? compilePrefilter(this.policy.prefilter),
       mode: 'operational',
       heartbeatOk: true,
@@ -160,7 +165,9 @@ export class Kernel {
     try {
       const parsed = parseIntent(input);
       if (!parsed.ok) return parsed;
-      const intent = parsed.value;
+      const resolved = resolveIntentRefs(this.flows, parsed.value);
+      if (!resolved.ok) return resolved;
+      const intent = resolved.value;
       if (intent.token.startsWith(TOKEN_REF_PREFIX)) return ok({ intent, decision: this.decide(intent) });
       const admitted = await this.admitToken(intent.token);
       if (admitted.ok) {

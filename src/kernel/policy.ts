@@ -1,7 +1,7 @@
 // Policy: the compiled, frozen view of `maos.yaml` the DSC decides against (MR-1: immutable at
 // run time). The runtime builds it from the validated config; the kernel only reads it.
 
-import type { Confidentiality, Label } from '../ifc/index.ts';
+import type { Confidentiality, FieldLabelRule, Label, SinkPolicy } from '../ifc/index.ts';
 import type { Cost } from './intent.ts';
 import type { AgentRing } from './rings.ts';
 import type { SideEffectClass } from './side-effect.ts';
@@ -25,6 +25,12 @@ export type ActionPolicy = {
   readonly sideEffect: SideEffectClass;
   /** Label of what the action returns (a read's source label). */
   readonly output: Label;
+  /** Labels of single fields of the output, overriding `output` (most specific path wins). */
+  readonly outputFields: readonly FieldLabelRule[];
+  /** Untrusted parts of the output reach the planner only as `maos:q:` references. */
+  readonly quarantine: boolean;
+  /** Provenance the critical arguments need and context rules; undefined: no sink policy. */
+  readonly sink: SinkPolicy | undefined;
   /** Clearance of where the action writes (its destination): no write-down below this. */
   readonly destination: Confidentiality;
   /** True when the effect leaves MAOS's boundary (email, external API, upload). */
@@ -94,6 +100,9 @@ export function unknownActionPolicy(name: string): ActionPolicy {
     name,
     sideEffect: 'write',
     output: { confidentiality: 'RESTRICTED', integrity: 'EXTERNAL_UNTRUSTED' },
+    outputFields: [],
+    quarantine: false,
+    sink: undefined,
     destination: 'PUBLIC',
     external: true,
     snapshot: false,

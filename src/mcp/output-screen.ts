@@ -7,7 +7,6 @@ import { actionPolicyOf } from '../kernel/index.ts';
 import type { IntentStatus } from '../runtime/service.ts';
 import { ERROR_CODES, type JsonValue } from '../shared/index.ts';
 import type { Gateway } from './gateway.ts';
-import type { GatewaySession } from './session.ts';
 import { labelled, refusal } from './tool-result.ts';
 
 export type Screened =
@@ -15,12 +14,7 @@ export type Screened =
   | { readonly ok: false; readonly refusal: CallToolResult };
 
 /** Screens a committed intent's result; resources and prompts pass their raw result through `wrap: false`. */
-export async function screenOutput(
-  gateway: Gateway,
-  session: GatewaySession,
-  status: IntentStatus,
-  wrap = true,
-): Promise<Screened> {
+export async function screenOutput(gateway: Gateway, status: IntentStatus, wrap = true): Promise<Screened> {
   const label = actionPolicyOf(gateway.runtime.kernel.policy, status.action).output;
   const result = (status.result ?? {}) as JsonValue;
   const mode = gateway.mcp.outputScan;
@@ -56,7 +50,6 @@ export async function screenOutput(
       }
     }
   }
-  session.read(label);
   return { ok: true, result: wrap ? labelled(result as CallToolResult, status.intentId, label) : result };
 }
 

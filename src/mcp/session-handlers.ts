@@ -89,7 +89,7 @@ async function observe(
   if (!submitted.ok) throw refusedFrom(submitted.refusal);
   const status = submitted.status;
   if (status.state !== 'committed') throw refusedFrom(refusalOf(status));
-  const screened = await screenOutput(gateway, session, status, false);
+  const screened = await screenOutput(gateway, status, false);
   if (!screened.ok) throw refusedFrom(screened.refusal);
   return screened.result;
 }

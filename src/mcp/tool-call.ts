@@ -62,7 +62,7 @@ export async function callTool(
     args as Record<string, JsonValue>,
     signal,
   );
-  return submitted.ok ? outcome(gateway, session, submitted.status) : submitted.refusal;
+  return submitted.ok ? outcome(gateway, submitted.status) : submitted.refusal;
 }
 
 export type Submitted =
@@ -79,7 +79,6 @@ export async function submit(
   signal: AbortSignal,
 ): Promise<Submitted> {
   const rt = gateway.runtime;
-  const label = session.label(gateway);
   const intent = {
     id: uuidv7(rt.clock, rt.random),
     agent: gateway.agent,
@@ -90,8 +89,8 @@ export async function submit(
     // WHY: the gateway claims nothing about an effect; the class used is the stricter of this and
     // the policy's (unknown = write), so `read` here lets the policy alone decide.
     sideEffect: 'read',
+    // WHY: the kernel knows what this session has read; the gateway claims no label of its own.
     session: session.id,
-    ...(label === undefined ? {} : { labels: label }),
   };
   const submitted = await gateway.service.submit(intent);
   if (!submitted.ok)
@@ -104,13 +103,9 @@ export async function submit(
 }
 
 /** The client's answer for a settled intent: its result, screened and labelled, or why there is none. */
-async function outcome(
-  gateway: Gateway,
-  session: GatewaySession,
-  status: IntentStatus,
-): Promise<CallToolResult> {
+async function outcome(gateway: Gateway, status: IntentStatus): Promise<CallToolResult> {
   if (status.state !== 'committed') return refusalOf(status);
-  const screened = await screenOutput(gateway, session, status);
+  const screened = await screenOutput(gateway, status);
   if (!screened.ok) return screened.refusal;
   return screened.result as CallToolResult;
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CONFIDENTIALITY, INTEGRITY } from '../ifc/index.ts';
 import { LIMITS } from '../kernel/limits.ts';
 import { SIDE_EFFECT_CLASSES } from '../kernel/side-effect.ts';
+import { OutputLabelSchema, SinkSchema } from './config-schema-ifc.ts';
 
 /** Bounds on the configuration file itself; the kernel's own bounds stay in kernel/limits.ts. */
 export const CONFIG_LIMITS = {
@@ -135,7 +136,12 @@ const CompensationSchema = z
 const ActionSchema = z.strictObject({
   /** `unknown` is accepted and treated as `write` (DR-C10). */
   sideEffect: z.enum([...SIDE_EFFECT_CLASSES, 'unknown']).default('write'),
-  output: LabelSchema.default({ confidentiality: 'INTERNAL', integrity: 'UNTRUSTED' }),
+  output: OutputLabelSchema.default({
+    confidentiality: 'INTERNAL',
+    integrity: 'UNTRUSTED',
+    fields: {},
+    quarantine: false,
+  }),
   destination: z.enum(CONFIDENTIALITY).default('INTERNAL'),
   external: z.boolean().default(false),
   snapshot: z.boolean().default(false),
@@ -143,6 +149,8 @@ const ActionSchema = z.strictObject({
   /** How long `maos undo` works after a commit; defaults by kind in `rollback`. */
   hold: duration.optional(),
   compensation: CompensationSchema.optional(),
+  /** Argument provenance and context rules for this side effect (§11, issue 7). */
+  sink: SinkSchema.optional(),
 });
 
 const StorageSchema = z

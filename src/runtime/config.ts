@@ -3,6 +3,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { SinkPolicy } from '../ifc/index.ts';
 import type { ActionPolicy, AgentPolicy, Policy, RateRule } from '../kernel/policy.ts';
 import type { Scope } from '../kernel/token/claims.ts';
 import {
@@ -147,7 +148,7 @@ function mcpDefaultActions(config: MaosConfig): Record<string, ActionConfig> {
   if (config.mcp === undefined) return {};
   const base: ActionConfig = {
     sideEffect: 'write',
-    output: { confidentiality: 'INTERNAL', integrity: 'UNTRUSTED' },
+    output: { confidentiality: 'INTERNAL', integrity: 'UNTRUSTED', fields: {}, quarantine: false },
     destination: 'INTERNAL',
     external: false,
     snapshot: false,
@@ -211,11 +212,38 @@ function actionPolicy(name: string, action: ActionConfig, rollback: MaosConfig['
     // INVARIANT: an undeclared or `unknown` side effect is a write (DR-C10).
     sideEffect,
     output: { confidentiality: action.output.confidentiality, integrity: action.output.integrity },
+    outputFields: Object.entries(action.output.fields).map(([path, label]) => ({
+      path,
+      label: {
+        ...(label.confidentiality === undefined ? {} : { confidentiality: label.confidentiality }),
+        ...(label.integrity === undefined ? {} : { integrity: label.integrity }),
+      },
+    })),
+    quarantine: action.output.quarantine,
+    sink: action.sink === undefined ? undefined : sinkPolicy(action.sink),
     destination: action.destination,
     external: action.external,
     snapshot: action.snapshot,
     approval: action.approval,
     holdMs: durationMs(action.hold ?? defaultHold(name, sideEffect, rollback)),
+  };
+}
+
+function sinkPolicy(sink: NonNullable<ActionConfig['sink']>): SinkPolicy {
+  return {
+    arguments: Object.entries(sink.arguments).map(([argument, rule]) => ({
+      argument,
+      requires: rule.requires,
+      otherwise: rule.otherwise,
+      part: rule.part,
+    })),
+    rules: sink.rules.map((rule) => ({
+      read: rule.when.read,
+      holds: rule.when.holds,
+      unless: Object.entries(rule.unless),
+      verdict: rule.then,
+      reason: rule.reason,
+    })),
   };
 }
 

@@ -1,8 +1,23 @@
 // The `KernelService` a running MAOS offers (HTTP API, CLI): a thin adapter from the commit
 // runtime's objects to the plain JSON views of service.ts. Also the offline journal check.
 
-import { type JournalEntry, type Tracked, undoIntent, verifyJournal } from '../kernel/index.ts';
-import { ERROR_CODES, fail, type KernelError, ok, type Result } from '../shared/index.ts';
+import { type FlowSession, quarantineOutput } from '../ifc/index.ts';
+import {
+  actionPolicyOf,
+  type JournalEntry,
+  type Tracked,
+  undoIntent,
+  verifyJournal,
+} from '../kernel/index.ts';
+import {
+  ERROR_CODES,
+  fail,
+  type JsonValue,
+  type KernelError,
+  ok,
+  type Result,
+  uuidv7,
+} from '../shared/index.ts';
 import { type CommitRuntime, type CommitRuntimeOptions, openCommitRuntime } from './commit-runtime.ts';
 import { type LoadedConfig, loadConfigFor } from './config.ts';
 import { loadIssuerKeys } from './key-store.ts';
@@ -13,6 +28,7 @@ import type {
   JournalEntryView,
   JournalQuery,
   KernelService,
+  SessionView,
   VerifyView,
 } from './service.ts';
 import { openConfiguredStorage } from './storage-open.ts';
@@ -50,7 +66,7 @@ export function kernelService(rt: CommitRuntime): KernelService {
   return {
     submit: async (input) => {
       const submitted = await commits.submit(input);
-      return submitted.ok ? ok(statusView(submitted.value)) : submitted;
+      return submitted.ok ? ok(quarantined(rt, input, statusView(submitted.value))) : submitted;
     },
     status: async (intentId) => {
       const tracked = commits.status(intentId);
@@ -63,6 +79,7 @@ export function kernelService(rt: CommitRuntime): KernelService {
     reject: async (intentId, decider) => view(await approvals.reject(intentId, decider)),
     undo: async (intentId, decider) => view(await undoIntent(commits, intentId, decider.by)),
     journal: (query) => queryJournal(rt, query),
+    ...sessionMethods(rt),
     verify: async () => verifyView(await verifyJournal(rt.storage, { publicKeys: rt.keys.publicKeys })),
     health: async () => ({
       status: rt.kernel.mode === 'operational' ? 'ok' : 'degraded',
@@ -76,6 +93,65 @@ export function kernelService(rt: CommitRuntime): KernelService {
       uptimeMs: rt.clock.wallMs() - rt.startedMs,
     }),
   };
+}
+
+/**
+ * A committed result of an action whose policy quarantines output: what is not TRUSTED reaches the
+ * caller (the planner) only as `maos:q:` references of the intent's session (issue 7).
+ */
+function quarantined(rt: CommitRuntime, input: unknown, view: IntentStatus): IntentStatus {
+  if (view.state !== 'committed' || view.result === undefined) return view;
+  const action = actionPolicyOf(rt.kernel.policy, view.action);
+  if (!action.quarantine) return view;
+  const sessionId = (input as { session?: unknown } | null)?.session;
+  const session = typeof sessionId === 'string' ? rt.kernel.flows.get(sessionId) : undefined;
+  // WHY: without a session nothing could resolve a reference; the result is withheld instead.
+  if (session === undefined || session.agent !== view.agent) return { ...view, result: null };
+  const result = quarantineOutput(
+    session,
+    view.result as JsonValue,
+    action.output,
+    action.outputFields,
+    view.intentId,
+  );
+  return { ...view, result };
+}
+
+/** Sessions live in the kernel's memory: a restart closes them, and their intents then fail closed. */
+function sessionMethods(
+  rt: CommitRuntime,
+): Pick<KernelService, 'openSession' | 'session' | 'addTask' | 'closeSession'> {
+  const flows = rt.kernel.flows;
+  const found = (id: string): Result<FlowSession, KernelError> => {
+    const session = flows.get(id);
+    return session === undefined ? fail(ERROR_CODES.SESSION_UNKNOWN, `no session \`${id}\``) : ok(session);
+  };
+  return {
+    openSession: async (agent, task) => {
+      if (!rt.kernel.policy.agents.has(agent)) {
+        return fail(ERROR_CODES.INVALID_INPUT, `no agent \`${agent}\` in the policy`);
+      }
+      const opened = flows.open(uuidv7(rt.clock, rt.random), agent);
+      if (!opened.ok) return opened;
+      if (task !== undefined) opened.value.task(task);
+      return ok(sessionView(opened.value));
+    },
+    session: async (id) => {
+      const session = found(id);
+      return session.ok ? ok(sessionView(session.value)) : session;
+    },
+    addTask: async (id, text) => {
+      const session = found(id);
+      if (!session.ok) return session;
+      session.value.task(text);
+      return ok(sessionView(session.value));
+    },
+    closeSession: async (id) => ok({ closed: flows.close(id) }),
+  };
+}
+
+function sessionView(session: FlowSession): SessionView {
+  return { session: session.id, agent: session.agent, label: { ...session.label }, sources: session.sources };
 }
 
 /** Walks the journal in the data directory without a daemon (read-only). */

@@ -12,6 +12,8 @@ export type CheckView = {
   readonly verdict: 'allow' | 'deny' | 'escalate';
   readonly code?: string;
   readonly message?: string;
+  /** Check 4's decision packet: where each argument came from and what the session had read. */
+  readonly detail?: Readonly<Record<string, unknown>>;
 };
 
 export type IntentStatus = {
@@ -119,6 +121,14 @@ export interface GatewayTools {
   ): Promise<Result<readonly GatewayToolView[], KernelError>>;
 }
 
+/** A kernel session (issue 7): what it has read, as a label, and how many sources it has indexed. */
+export type SessionView = {
+  readonly session: string;
+  readonly agent: string;
+  readonly label: { readonly confidentiality: string; readonly integrity: string };
+  readonly sources: number;
+};
+
 /** The operations a running MAOS exposes. Every failure is a `KernelError` with a stable code. */
 export interface KernelService {
   /** Decides and, when allowed, commits an intent (JSON as an agent sends it). */
@@ -131,6 +141,12 @@ export interface KernelService {
   journal(query: JournalQuery): Promise<Result<readonly JournalEntryView[], KernelError>>;
   verify(): Promise<VerifyView>;
   health(): Promise<HealthView>;
+  /** Opens a session for `agent`; `task` (the user's request) is its first, trusted source. */
+  openSession(agent: string, task?: string): Promise<Result<SessionView, KernelError>>;
+  session(id: string): Promise<Result<SessionView, KernelError>>;
+  /** Adds the user's words to a session as a trusted source. */
+  addTask(id: string, text: string): Promise<Result<SessionView, KernelError>>;
+  closeSession(id: string): Promise<Result<{ readonly closed: boolean }, KernelError>>;
   /** Present when the process runs the MCP gateway. */
   readonly tools?: GatewayTools;
 }

@@ -28,6 +28,33 @@ function formatHeld(held: readonly HeldIntent[], nowMs: number): string {
   return `${header}${held.map((intent) => formatOne(intent, nowMs)).join('')}`;
 }
 
+type Hit = { readonly tool?: string; readonly source?: string; readonly excerpt?: string };
+type ArgumentView = {
+  readonly class?: string;
+  readonly requires?: string;
+  readonly untrusted?: readonly Hit[];
+  readonly trusted?: readonly Hit[];
+};
+
+/** Check 4's decision packet, one line per argument: its provenance and where it was seen. */
+function packetLines(detail: Readonly<Record<string, unknown>> | undefined): string[] {
+  const packet = detail?.packet as
+    | { context?: { confidentiality?: string; integrity?: string }; arguments?: Record<string, ArgumentView> }
+    | undefined;
+  if (packet === undefined) return [];
+  const out: string[] = [];
+  if (packet.context !== undefined)
+    out.push(`    session has read: ${packet.context.confidentiality} ${packet.context.integrity}`);
+  for (const [name, view] of Object.entries(packet.arguments ?? {})) {
+    const needs = view.requires === undefined ? '' : ` (needs ${view.requires})`;
+    const hit = view.untrusted?.[0] ?? view.trusted?.[0];
+    const seen =
+      hit === undefined ? '' : ` — seen in ${hit.tool ?? hit.source ?? 'a source'}: "${hit.excerpt ?? ''}"`;
+    out.push(`    ${name}: ${view.class ?? '?'}${needs}${seen}`);
+  }
+  return out;
+}
+
 function formatOne(intent: HeldIntent, nowMs: number): string {
   const lines = [`\n${intent.intentId}  ${intent.agent}  ${intent.action}  ${intent.resource}`];
   const times: string[] = [];
@@ -42,6 +69,7 @@ function formatOne(intent: HeldIntent, nowMs: number): string {
     const code = reason.code === undefined ? '' : ` ${reason.code}`;
     const message = reason.message === undefined ? '' : `: ${reason.message}`;
     lines.push(`  ${reason.verdict} by ${reason.check}${code}${message}`);
+    lines.push(...packetLines(reason.detail));
   }
   lines.push(`  maos approve ${intent.intentId}   |   maos reject ${intent.intentId}`);
   return `${lines.join('\n')}\n`;

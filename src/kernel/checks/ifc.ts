@@ -1,55 +1,133 @@
 // DSC check 4 (§11, §15.3): no read-up, no write-down, and data tainted EXTERNAL_UNTRUSTED that is
-// CONFIDENTIAL or higher may not leave the system (DR-I1, DR-I4).
+// CONFIDENTIAL or higher may not leave the system (DR-I1, DR-I4). Inside a session it also judges
+// the sink policy: argument provenance and context rules (issue 7).
 
-import { confidentialityRank, flowsTo } from '../../ifc/index.ts';
-import { type CheckOutcome, REASON_CODES as R } from '../decision.ts';
+import {
+  type Confidentiality,
+  confidentialityRank,
+  type FlowSessionView,
+  flowsTo,
+  type Integrity,
+  joinConfidentiality,
+  joinIntegrity,
+  judgeSink,
+} from '../../ifc/index.ts';
+import type { JsonValue } from '../../shared/index.ts';
+import { type CheckOutcome, REASON_CODES as R, type ReasonCode } from '../decision.ts';
 import type { CheckInput } from '../decision-context.ts';
-import { deny, pass } from './outcome.ts';
+import { deny, escalate, pass } from './outcome.ts';
 
 const CHECK = 'ifc';
 const CONFIDENTIAL_RANK = confidentialityRank('CONFIDENTIAL');
 
+type Finding = { readonly verdict: 'deny' | 'escalate'; readonly code: ReasonCode; readonly message: string };
+
 export function checkIfc(input: CheckInput): CheckOutcome {
-  const { agent, action, intent, sideEffect } = input;
+  const { agent, action, intent, sideEffect, ctx } = input;
   // WHY: without a registered agent there is no clearance; check 1 reports the agent, this check denies too.
   if (agent === undefined)
     return deny(CHECK, R.IFC_ABOVE_CLEARANCE, 'no clearance for an unregistered agent');
+  let session: FlowSessionView | undefined;
+  if (intent.session !== undefined && ctx.flows !== undefined) {
+    session = ctx.flows.get(intent.session);
+    // INVARIANT: a session is opened by whoever drives the loop; an intent cannot invent one to shed its taint.
+    if (session === undefined || session.agent !== intent.agent) {
+      return deny(
+        CHECK,
+        R.IFC_SESSION_UNKNOWN,
+        `session \`${intent.session}\` is not open for agent \`${intent.agent}\``,
+      );
+    }
+  }
   const clearance = agent.clearance;
-  // WHY: an unlabelled payload may hold anything the agent could read, and nothing vouches for it.
-  const carried = intent.labels?.confidentiality ?? clearance;
-  const integrity = intent.labels?.integrity ?? 'UNTRUSTED';
-  if (!flowsTo(carried, clearance)) {
-    return deny(
-      CHECK,
-      R.IFC_ABOVE_CLEARANCE,
-      `payload labelled ${carried} exceeds the agent's clearance ${clearance}`,
-    );
+  // WHY: an unlabelled payload outside a session may hold anything the agent could read, and nothing vouches for it.
+  const declared = intent.labels?.confidentiality ?? (session === undefined ? clearance : undefined);
+  const declaredIntegrity = intent.labels?.integrity ?? (session === undefined ? 'UNTRUSTED' : undefined);
+  const findings: Finding[] = [];
+  if (declared !== undefined && !flowsTo(declared, clearance)) {
+    findings.push({
+      verdict: 'deny',
+      code: R.IFC_ABOVE_CLEARANCE,
+      message: `payload labelled ${declared} exceeds the agent's clearance ${clearance}`,
+    });
   }
   if (!flowsTo(action.output.confidentiality, clearance)) {
-    return deny(
-      CHECK,
-      R.IFC_READ_UP,
-      `\`${action.name}\` returns ${action.output.confidentiality} data above clearance ${clearance}`,
-    );
+    findings.push({
+      verdict: 'deny',
+      code: R.IFC_READ_UP,
+      message: `\`${action.name}\` returns ${action.output.confidentiality} data above clearance ${clearance}`,
+    });
   }
   const sends = sideEffect !== 'read' || action.external;
-  if (sends && !flowsTo(carried, action.destination)) {
-    return deny(
-      CHECK,
-      R.IFC_WRITE_DOWN,
-      `${carried} data may not flow to a destination cleared for ${action.destination}`,
-    );
+  if (sends) {
+    flowFindings(findings, 'deny', declared, declaredIntegrity, action.destination, action.external);
+    // WHY: the session's label is an over-approximation (it read this, not necessarily sends it), so
+    // a flow only the context label forbids goes to a human instead of being refused outright.
+    if (session !== undefined) {
+      const carried = joinConfidentiality(declared ?? 'PUBLIC', session.label.confidentiality);
+      const integrity = joinIntegrity(declaredIntegrity ?? 'TRUSTED', session.label.integrity);
+      flowFindings(
+        findings,
+        'escalate',
+        carried,
+        integrity,
+        action.destination,
+        action.external,
+        'the session',
+      );
+    }
   }
-  if (
-    action.external &&
-    integrity === 'EXTERNAL_UNTRUSTED' &&
-    confidentialityRank(carried) >= CONFIDENTIAL_RANK
-  ) {
-    return deny(
-      CHECK,
-      R.IFC_UNTRUSTED_EXFILTRATION,
-      `${carried} data mixed with external untrusted input may not leave`,
-    );
+  let detail: Record<string, unknown> | undefined;
+  // WHY: a read can be a sink too (a URL fetched carries its query string out), so the policy decides.
+  if (action.sink !== undefined) {
+    const judged = judgeSink(action.sink, intent.args as Record<string, JsonValue>, session);
+    if (judged.verdict !== undefined && judged.code !== undefined) {
+      findings.push({ verdict: judged.verdict, code: R[judged.code], message: judged.message ?? '' });
+    }
+    detail = { packet: judged.packet };
   }
-  return pass(CHECK);
+  return outcomeOf(findings, detail);
+}
+
+function flowFindings(
+  findings: Finding[],
+  verdict: 'deny' | 'escalate',
+  carried: Confidentiality | undefined,
+  integrity: Integrity | undefined,
+  destination: Confidentiality,
+  external: boolean,
+  whose = '',
+): void {
+  if (carried === undefined) return;
+  const subject = whose === '' ? `${carried} data` : `${whose} read ${carried} data, which`;
+  if (!flowsTo(carried, destination)) {
+    findings.push({
+      verdict,
+      code: R.IFC_WRITE_DOWN,
+      message: `${subject} may not flow to a destination cleared for ${destination}`,
+    });
+  }
+  // WHY: for a session's context label this rule is the policy's to write (a sink context rule):
+  // the label says what the session read, not what this call carries, and the destination's
+  // clearance already says who may receive CONFIDENTIAL data (decision 0007).
+  if (whose !== '') return;
+  if (external && integrity === 'EXTERNAL_UNTRUSTED' && confidentialityRank(carried) >= CONFIDENTIAL_RANK) {
+    findings.push({
+      verdict,
+      code: R.IFC_UNTRUSTED_EXFILTRATION,
+      message: `${carried} data mixed with external untrusted input may not leave`,
+    });
+  }
+}
+
+/** Deny beats escalate; the first finding of the deciding kind names the reason, all are in the detail. */
+function outcomeOf(findings: readonly Finding[], detail: Record<string, unknown> | undefined): CheckOutcome {
+  const first = findings.find((f) => f.verdict === 'deny') ?? findings[0];
+  if (first === undefined) return pass(CHECK);
+  const reasons = findings.map((f) => ({ verdict: f.verdict, code: f.code, message: f.message }));
+  const all = { ...detail, ...(reasons.length > 1 ? { reasons } : {}) };
+  const shown = Object.keys(all).length === 0 ? undefined : all;
+  return first.verdict === 'deny'
+    ? deny(CHECK, first.code, first.message, shown)
+    : escalate(CHECK, first.code, first.message, shown);
 }

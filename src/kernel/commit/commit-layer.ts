@@ -15,6 +15,7 @@ import {
 } from '../../shared/index.ts';
 import type { Decision } from '../decision.ts';
 import { type KernelEventSink, NO_EVENTS } from '../events.ts';
+import { recordOutput } from '../flow-record.ts';
 import type { Intent, JsonObject } from '../intent.ts';
 import type { Journal } from '../journal/index.ts';
 import type { Kernel } from '../kernel.ts';
@@ -142,8 +143,11 @@ export class CommitLayer {
     this.#inFlight.set(key, work);
     try {
       const tracked = await work;
-      if (tracked.state === 'committed') this.kernel.commit(reservation.value, intent.cost);
-      else this.kernel.release(reservation.value);
+      if (tracked.state === 'committed') {
+        this.kernel.commit(reservation.value, intent.cost);
+        // WHY: what the agent is about to read enters its session before the caller gets it (issue 7).
+        recordOutput(this.kernel.flows, this.kernel.policy, intent, tracked.result);
+      } else this.kernel.release(reservation.value);
       return ok(tracked);
     } catch (error) {
       this.kernel.release(reservation.value);
@@ -232,6 +236,8 @@ export class CommitLayer {
           verdict: check.verdict,
           ...(check.code === undefined ? {} : { code: check.code }),
           ...(check.message === undefined ? {} : { message: check.message }),
+          // WHY: check 4's decision packet shows the approver where each argument came from (issue 7).
+          ...(check.check === 'ifc' && check.detail !== undefined ? { detail: check.detail } : {}),
         })),
       policyHash: decision.policyHash,
       tokenChain: token?.chainIds ?? [],

@@ -39,6 +39,8 @@ export type CheckSummary = {
   readonly verdict: 'allow' | 'deny' | 'escalate';
   readonly code?: string;
   readonly message?: string;
+  /** Check 4's decision packet (argument provenance, context label), when it did not allow. */
+  readonly detail?: Readonly<Record<string, unknown>>;
 };
 
 /** What `intent.written` / `intent.held` / `intent.denied` carry about the intent itself. */

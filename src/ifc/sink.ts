@@ -1,0 +1,206 @@
+// Judging one side effect against its sink policy (§11, issue 7): every argument is classified by
+// provenance, critical ones must meet their requirement, context rules look at what the session
+// has read. The result carries the decision packet a human sees when the call is escalated.
+
+import type { JsonValue } from '../shared/index.ts';
+import type { FlowSessionView } from './flow-session.ts';
+import { confidentialityRank, integrityRank, type Label } from './label.ts';
+import { doubtOf, type ValueProvenance } from './provenance/index.ts';
+import {
+  type ContextRule,
+  type ProvenanceRequirement,
+  type SinkPolicy,
+  type SinkVerdict,
+  stricter,
+} from './sink-policy.ts';
+
+export type ArgumentReport = ValueProvenance & { readonly requires?: ProvenanceRequirement };
+
+/** What a human is shown for an escalated call: where each value came from and what the session read. */
+export type DecisionPacket = {
+  readonly context: Label | undefined;
+  readonly arguments: Readonly<Record<string, ArgumentReport>>;
+  /** Critical arguments whose provenance fell short, with what they needed. */
+  readonly failed: ReadonlyArray<{ argument: string; requires: ProvenanceRequirement; class: string }>;
+  /** Context rules that matched. */
+  readonly rules: readonly string[];
+};
+
+export type SinkJudgement = {
+  readonly verdict: SinkVerdict | undefined;
+  readonly code: 'IFC_PROVENANCE' | 'IFC_CONTEXT_RULE' | 'IFC_NO_SESSION' | undefined;
+  readonly message: string | undefined;
+  readonly packet: DecisionPacket;
+};
+
+/** Classifies every top-level argument; arguments past the first 64 count as one untrusted report. */
+export function classifyArguments(
+  session: FlowSessionView,
+  args: Readonly<Record<string, JsonValue>>,
+): Record<string, ValueProvenance> {
+  const out: Record<string, ValueProvenance> = {};
+  let n = 0;
+  for (const [name, value] of Object.entries(args)) {
+    if (++n > ARGUMENTS_CLASSIFIED_MAX) {
+      // WHY: when in doubt, untrusted; a call with this many arguments is not a normal tool call.
+      out['…'] = { class: 'untrusted', why: 'oversized', trusted: [], untrusted: [] };
+      break;
+    }
+    out[name] = session.classify(value);
+  }
+  return out;
+}
+
+const ARGUMENTS_CLASSIFIED_MAX = 64;
+
+/** Judges a call to a sink. `session` undefined: the call came outside any session. */
+export function judgeSink(
+  sink: SinkPolicy | undefined,
+  args: Readonly<Record<string, JsonValue>>,
+  session: FlowSessionView | undefined,
+): SinkJudgement {
+  const empty: DecisionPacket = { context: session?.label, arguments: {}, failed: [], rules: [] };
+  if (sink === undefined || (sink.arguments.length === 0 && sink.rules.length === 0)) {
+    return { verdict: undefined, code: undefined, message: undefined, packet: empty };
+  }
+  if (session === undefined) {
+    const verdict = [...sink.arguments.map((a) => a.otherwise), ...sink.rules.map((r) => r.verdict)].reduce<
+      SinkVerdict | undefined
+    >(stricter, undefined);
+    return {
+      verdict,
+      code: 'IFC_NO_SESSION',
+      message: 'no session vouches for the arguments of this call',
+      packet: empty,
+    };
+  }
+  const classified = classifyArguments(session, args);
+  const reports: Record<string, ArgumentReport> = { ...classified };
+  const failed: Array<{ argument: string; requires: ProvenanceRequirement; class: string }> = [];
+  let argumentVerdict: SinkVerdict | undefined;
+  for (const rule of sink.arguments) {
+    const value = args[rule.argument];
+    const report =
+      rule.part === 'links'
+        ? value === undefined
+          ? undefined
+          : linksReport(session, value)
+        : classified[rule.argument];
+    if (report === undefined) continue;
+    const key = rule.part === 'links' ? `${rule.argument}[links]` : rule.argument;
+    reports[key] = { ...report, requires: rule.requires };
+    if (meets(rule.requires, report)) continue;
+    failed.push({ argument: rule.argument, requires: rule.requires, class: report.class });
+    argumentVerdict = stricter(argumentVerdict, rule.otherwise);
+  }
+  const matched = sink.rules.filter((rule) => applies(rule, session.label, args));
+  const ruleVerdict = matched
+    .map((rule) => rule.verdict)
+    .reduce<SinkVerdict | undefined>(stricter, undefined);
+  const packet: DecisionPacket = {
+    context: session.label,
+    arguments: reports,
+    failed,
+    rules: matched.map(describeRule),
+  };
+  const verdict = stricter(argumentVerdict, ruleVerdict);
+  if (verdict === undefined) return { verdict, code: undefined, message: undefined, packet };
+  // WHY: name the reason that decided the verdict; a deny from either source outranks an escalation.
+  const byArguments = argumentVerdict === verdict;
+  const message = byArguments
+    ? failed.map((f) => `\`${f.argument}\` is ${f.class} but must be ${f.requires}`).join('; ')
+    : (packet.rules[0] ?? 'a context rule matched');
+  return { verdict, code: byArguments ? 'IFC_PROVENANCE' : 'IFC_CONTEXT_RULE', message, packet };
+}
+
+/** Links written inside text: scheme URLs and `www.` hosts, up to the first space or closing mark. */
+const LINK = /\b(?:https?:\/\/|www\.)[^\s<>"'`)\]]+/gi;
+const LINKS_MAX = 64;
+
+/** The worst provenance among the links inside `value`'s strings; trusted when it holds none. */
+function linksReport(session: FlowSessionView, value: JsonValue): ValueProvenance {
+  const strings: string[] = [];
+  collectAll(value, strings, 0);
+  const links = strings.flatMap((text) => text.match(LINK) ?? []).slice(0, LINKS_MAX + 1);
+  if (links.length > LINKS_MAX) return { class: 'untrusted', why: 'oversized', trusted: [], untrusted: [] };
+  if (links.length === 0) return { class: 'trusted', why: 'structure', trusted: [], untrusted: [] };
+  return session.classify(links.map((link) => link.replace(/[.,;:!?]+$/, '')));
+}
+
+function collectAll(value: JsonValue, out: string[], depth: number): void {
+  if (depth > 16 || out.length > LEAVES_MAX) return;
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) collectAll(item, out, depth + 1);
+  else if (value !== null && typeof value === 'object')
+    for (const item of Object.values(value)) collectAll(item, out, depth + 1);
+}
+
+export function meets(requirement: ProvenanceRequirement, report: ValueProvenance): boolean {
+  if (requirement === 'any') return true;
+  if (requirement === 'trusted') return report.class === 'trusted';
+  return report.class !== 'untrusted';
+}
+
+function applies(rule: ContextRule, context: Label, args: Readonly<Record<string, JsonValue>>): boolean {
+  if (rule.read !== undefined && integrityRank(context.integrity) < integrityRank(rule.read)) return false;
+  if (
+    rule.holds !== undefined &&
+    confidentialityRank(context.confidentiality) < confidentialityRank(rule.holds)
+  )
+    return false;
+  if (rule.unless.length === 0) return true;
+  return !rule.unless.every(([argument, patterns]) => allMatch(args[argument], patterns));
+}
+
+/**
+ * True when every string in the argument matches one of `patterns`. An absent argument, an empty
+ * list or an empty string names nobody, so nothing in it is outside the list.
+ */
+function allMatch(value: JsonValue | undefined, patterns: readonly string[]): boolean {
+  if (value === undefined || value === '') return true;
+  const strings: string[] = [];
+  if (!collectStrings(value, strings, 0)) return false;
+  return strings.every((text) => patterns.some((pattern) => globMatches(pattern, text)));
+}
+
+const LEAVES_MAX = 256;
+
+function collectStrings(value: JsonValue, out: string[], depth: number): boolean {
+  if (depth > 8 || out.length > LEAVES_MAX) return false;
+  if (typeof value === 'string') {
+    out.push(value);
+    return true;
+  }
+  if (Array.isArray(value)) return value.every((item) => collectStrings(item, out, depth + 1));
+  // WHY: a number, boolean or object where an allowlisted string belongs matches no pattern.
+  return false;
+}
+
+/** Longer values match no pattern (and cannot make a pattern backtrack for long). */
+const GLOB_VALUE_MAX = 1024;
+
+/**
+ * `*` matches any run of characters; matching ignores case and surrounding space. A value with
+ * hidden characters or mixed-script lookalikes never matches: it may imitate an allowed one.
+ */
+export function globMatches(pattern: string, value: string): boolean {
+  if (value.length > GLOB_VALUE_MAX || doubtOf(value) !== undefined) return false;
+  const text = value.normalize('NFKC').trim().toLowerCase();
+  const source = pattern
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`, 's').test(text);
+}
+
+function describeRule(rule: ContextRule): string {
+  if (rule.reason !== undefined) return rule.reason;
+  const parts = [
+    rule.read === undefined ? undefined : `read ${rule.read} data`,
+    rule.holds === undefined ? undefined : `holds ${rule.holds} data`,
+  ].filter((part) => part !== undefined);
+  return `the session ${parts.join(' and ')}`;
+}

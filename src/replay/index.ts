@@ -1,0 +1,12 @@
+// Public face of src/replay: deciding recorded agent traces without executing them (issue 7).
+
+export {
+  type CallOutcome,
+  type LineError,
+  Replayer,
+  type ReplayLine,
+  type ReplaySummary,
+  type ReplayVerdict,
+  TOOL_UNKNOWN,
+} from './replay.ts';
+export { parseTraceLine, TRACE_LINE_BYTES_MAX, type TraceLine } from './trace-line.ts';
