@@ -28,7 +28,6 @@ export type ObservedSource = { readonly id: string; readonly tool: string };
 /** A quarantined value: handed to the planner only as `maos:q:<hex>`, resolved when an intent cites it. */
 export type QuarantinedValue = { readonly value: JsonValue; readonly label: Label; readonly source: string };
 
-export const QUARANTINE_REF = /maos:q:[0-9a-f]{32}/g;
 /** More quarantined values than this in one session: the oldest are forgotten (a later citation fails closed). */
 const QUARANTINE_MAX = 10_000;
 

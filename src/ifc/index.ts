@@ -1,6 +1,6 @@
 // Public face of src/ifc.
 
-export { FlowSession, type FlowSessionView, type ObservedSource, QUARANTINE_REF } from './flow-session.ts';
+export { FlowSession, type FlowSessionView, type ObservedSource } from './flow-session.ts';
 export { FLOW_SESSIONS_MAX, type FlowLookup, FlowStore } from './flow-store.ts';
 export {
   CONFIDENTIALITY,
@@ -19,7 +19,7 @@ export {
   TRUSTED_PUBLIC,
 } from './label.ts';
 export type { FieldLabelRule, ProvenanceClass, SourceHit, ValueProvenance } from './provenance/index.ts';
-export { citesRefs, quarantineOutput, resolveRefs } from './quarantine.ts';
+export { citesRefs, QUARANTINE_REF, quarantineOutput, resolveRefs } from './quarantine.ts';
 export {
   type ArgumentReport,
   classifyArguments,

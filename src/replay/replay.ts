@@ -11,7 +11,6 @@ import {
   Kernel,
   type Policy,
   publicKeysOf,
-  strictestSideEffect,
   unknownActionPolicy,
 } from '../kernel/index.ts';
 import { type Clock, type JsonValue, systemClock, systemRandom, uuidv7 } from '../shared/index.ts';
@@ -111,9 +110,9 @@ export class Replayer {
     const action =
       name === undefined ? unknownActionPolicy(call.tool) : (this.#policy.actions.get(name) as ActionPolicy);
     trace.calls.set(call.id, { agent: call.agent, action });
-    const sideEffect = strictestSideEffect('read', action.sideEffect);
+    // WHY: the call is decided as a `read`, so its class is the policy's; side effects and sinks are classified.
     const provenance =
-      sideEffect === 'read' && action.sink === undefined ? {} : classifyArguments(session, call.args);
+      action.sideEffect === 'read' && action.sink === undefined ? {} : classifyArguments(session, call.args);
     if (name === undefined) {
       const message = `the configuration names no tool \`${call.tool.slice(0, 128)}\``;
       return {

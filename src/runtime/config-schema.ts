@@ -116,11 +116,6 @@ const AgentSchema = z.strictObject({
   budget: BudgetSchema.optional(),
 });
 
-const LabelSchema = z.strictObject({
-  confidentiality: z.enum(CONFIDENTIALITY).default('INTERNAL'),
-  integrity: z.enum(INTEGRITY).default('UNTRUSTED'),
-});
-
 const duration = z.string().refine((text) => parseWindowMs(text) !== undefined, {
   error: 'must be a duration such as `500ms`, `30s`, `5m`, `1h` or `1d`',
 });

@@ -1,20 +1,14 @@
 // What a running MAOS offers to its operators and clients: the HTTP API and the CLI's daemon
 // commands call exactly these methods. Plain JSON shapes, so they cross HTTP unchanged.
 
-import type { TrackedState } from '../kernel/index.ts';
+import type { CheckSummary, TrackedState } from '../kernel/index.ts';
 import type { KernelError, Result } from '../shared/index.ts';
 
 /** The commit state machine's states, as the kernel names them. */
 export type IntentState = TrackedState;
 
-export type CheckView = {
-  readonly check: string;
-  readonly verdict: 'allow' | 'deny' | 'escalate';
-  readonly code?: string;
-  readonly message?: string;
-  /** Check 4's decision packet: where each argument came from and what the session had read. */
-  readonly detail?: Readonly<Record<string, unknown>>;
-};
+/** One check that did not allow, as the commit layer journals it (check 4 adds its decision packet). */
+export type CheckView = CheckSummary;
 
 export type IntentStatus = {
   readonly intentId: string;
