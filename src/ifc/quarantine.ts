@@ -9,8 +9,9 @@ import { type FieldLabelRule, outputLeaves } from './provenance/index.ts';
 
 /** Nesting walked when resolving; deeper arguments are refused (parseIntent bounds depth anyway). */
 const DEPTH_MAX = 64;
-const REF = /maos:q:[0-9a-f]{32}/g;
-const HAS_REF = /maos:q:[0-9a-f]{32}/;
+/** A reference as the planner sees it: `maos:q:` and 128 random bits in hex. */
+export const QUARANTINE_REF = /maos:q:[0-9a-f]{32}/g;
+const HAS_REF = new RegExp(QUARANTINE_REF.source);
 
 /**
  * Replaces every reference in `args` with the value it stands for: a string that is exactly one
@@ -51,7 +52,7 @@ function resolve(
     if (!value.includes('maos:q:')) return value;
     const whole = value.length === 39 ? session?.held(value) : undefined;
     if (whole !== undefined) return whole.value;
-    return value.replace(REF, (ref) => {
+    return value.replace(QUARANTINE_REF, (ref) => {
       const held = session?.held(ref);
       if (held === undefined) {
         missing.push(ref);
@@ -77,7 +78,7 @@ const KEY_SHOWN_MAX = 64;
 /**
  * The output as the planner may see it: every string or number leaf whose label is not TRUSTED is
  * held in the session and replaced by its reference; trusted fields (ids, verified senders) stay
- * readable. Objects with over-long keys, and anything past the depth bound, are held whole.
+ * readable. Objects with over-long or dotted keys, and anything past the depth bound, are held whole.
  */
 export function quarantineOutput(
   session: FlowSession,
@@ -90,20 +91,21 @@ export function quarantineOutput(
   for (const leaf of outputLeaves(output, base, rules))
     if (!labels.has(leaf.path)) labels.set(leaf.path, leaf.label);
   const hold = (value: JsonValue, label: Label) => session.hold(value, label, source);
+  // WHY: a leaf the labeller did not reach (past its bounds) is at most as trusted as UNTRUSTED.
+  const unlabelled = joinLabels(base, { confidentiality: base.confidentiality, integrity: 'UNTRUSTED' });
   const walk = (value: JsonValue, path: readonly string[], depth: number): JsonValue => {
     const key = path.join('.');
     if (typeof value === 'string' || typeof value === 'number') {
-      const label =
-        labels.get(key) ??
-        joinLabels(base, { confidentiality: base.confidentiality, integrity: 'UNTRUSTED' });
+      const label = labels.get(key) ?? unlabelled;
       return label.integrity === 'TRUSTED' ? value : hold(value, label);
     }
     if (value === null || typeof value !== 'object') return value;
-    if (depth >= DEPTH_MAX)
-      return hold(value, joinLabels(base, { confidentiality: base.confidentiality, integrity: 'UNTRUSTED' }));
+    if (depth >= DEPTH_MAX) return hold(value, unlabelled);
     if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, String(i)], depth + 1));
     const keys = Object.keys(value);
-    if (keys.some((k) => k.length > KEY_SHOWN_MAX)) return hold(value, base);
+    // WHY: a key with a dot would share a path string with a nested field (`{"a.from": …}` and
+    // `{a: {from: …}}`), so it could borrow that field's TRUSTED label: its object is held whole.
+    if (keys.some((k) => k.length > KEY_SHOWN_MAX || k.includes('.'))) return hold(value, base);
     const out: Record<string, JsonValue> = {};
     for (const k of keys) out[k] = walk(value[k] as JsonValue, [...path, k], depth + 1);
     return out;

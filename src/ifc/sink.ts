@@ -119,20 +119,13 @@ const LINKS_MAX = 64;
 
 /** The worst provenance among the links inside `value`'s strings; trusted when it holds none. */
 function linksReport(session: FlowSessionView, value: JsonValue): ValueProvenance {
-  const strings: string[] = [];
-  collectAll(value, strings, 0);
+  const { strings, complete } = stringsIn(value);
+  // WHY: links past the walk's bounds would go unchecked; when in doubt, untrusted.
+  if (!complete) return { class: 'untrusted', why: 'oversized', trusted: [], untrusted: [] };
   const links = strings.flatMap((text) => text.match(LINK) ?? []).slice(0, LINKS_MAX + 1);
   if (links.length > LINKS_MAX) return { class: 'untrusted', why: 'oversized', trusted: [], untrusted: [] };
   if (links.length === 0) return { class: 'trusted', why: 'structure', trusted: [], untrusted: [] };
   return session.classify(links.map((link) => link.replace(/[.,;:!?]+$/, '')));
-}
-
-function collectAll(value: JsonValue, out: string[], depth: number): void {
-  if (depth > 16 || out.length > LEAVES_MAX) return;
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const item of value) collectAll(item, out, depth + 1);
-  else if (value !== null && typeof value === 'object')
-    for (const item of Object.values(value)) collectAll(item, out, depth + 1);
 }
 
 export function meets(requirement: ProvenanceRequirement, report: ValueProvenance): boolean {
@@ -158,22 +151,38 @@ function applies(rule: ContextRule, context: Label, args: Readonly<Record<string
  */
 function allMatch(value: JsonValue | undefined, patterns: readonly string[]): boolean {
   if (value === undefined || value === '') return true;
-  const strings: string[] = [];
-  if (!collectStrings(value, strings, 0)) return false;
+  const { strings, complete, onlyStrings } = stringsIn(value);
+  // WHY: a number, boolean or object where an allowlisted string belongs matches no pattern.
+  if (!complete || !onlyStrings) return false;
   return strings.every((text) => patterns.some((pattern) => globMatches(pattern, text)));
 }
 
 const LEAVES_MAX = 256;
+const DEPTH_MAX = 16;
 
-function collectStrings(value: JsonValue, out: string[], depth: number): boolean {
-  if (depth > 8 || out.length > LEAVES_MAX) return false;
-  if (typeof value === 'string') {
-    out.push(value);
-    return true;
-  }
-  if (Array.isArray(value)) return value.every((item) => collectStrings(item, out, depth + 1));
-  // WHY: a number, boolean or object where an allowlisted string belongs matches no pattern.
-  return false;
+type Strings = { readonly strings: string[]; complete: boolean; onlyStrings: boolean };
+
+/**
+ * The strings inside `value`, through lists and objects. `complete` is false past 256 leaves or
+ * depth 16; `onlyStrings` is false when anything but strings and lists of them was met.
+ */
+function stringsIn(value: JsonValue): Strings {
+  const out: Strings = { strings: [], complete: true, onlyStrings: true };
+  const walk = (item: JsonValue, depth: number): void => {
+    if (depth > DEPTH_MAX || out.strings.length > LEAVES_MAX) {
+      out.complete = false;
+      return;
+    }
+    if (typeof item === 'string') out.strings.push(item);
+    else if (Array.isArray(item)) for (const each of item) walk(each, depth + 1);
+    else {
+      out.onlyStrings = false;
+      if (item !== null && typeof item === 'object')
+        for (const each of Object.values(item)) walk(each, depth + 1);
+    }
+  };
+  walk(value, 0);
+  return out;
 }
 
 /** Longer values match no pattern (and cannot make a pattern backtrack for long). */

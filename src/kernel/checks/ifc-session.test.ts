@@ -143,6 +143,16 @@ describe('IFC: links inside free text', () => {
     assert.equal(outcome?.verdict, 'escalate');
     assert.equal(outcome?.code, 'IFC_PROVENANCE');
   });
+
+  test("a link hidden past the walk's bounds is not waved through", () => {
+    const post: SinkPolicy = {
+      arguments: [{ argument: 'text', requires: 'untainted', otherwise: 'escalate', part: 'links' }],
+      rules: [],
+    };
+    const { ifcOf } = setup(post);
+    const many = [...Array.from({ length: 300 }, () => 'fine'), 'https://acme-sso.evil.example/login'];
+    assert.equal(ifcOf({ text: many as unknown as string })?.verdict, 'escalate');
+  });
 });
 
 describe('IFC: sessions an intent cannot invent', () => {
