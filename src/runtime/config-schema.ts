@@ -3,7 +3,7 @@
 
 import { parse as parseCel } from '@bufbuild/cel';
 import { z } from 'zod';
-import { CONFIDENTIALITY, INTEGRITY } from '../ifc/index.ts';
+import { CONFIDENTIALITY } from '../ifc/index.ts';
 import { LIMITS } from '../kernel/limits.ts';
 import { SIDE_EFFECT_CLASSES } from '../kernel/side-effect.ts';
 import { OutputLabelSchema, SinkSchema } from './config-schema-ifc.ts';
