@@ -7,9 +7,6 @@ import {
   confidentialityRank,
   type FlowSessionView,
   flowsTo,
-  type Integrity,
-  joinConfidentiality,
-  joinIntegrity,
   judgeSink,
 } from '../../ifc/index.ts';
 import type { JsonValue } from '../../shared/index.ts';
@@ -60,22 +57,24 @@ export function checkIfc(input: CheckInput): CheckOutcome {
   }
   const sends = sideEffect !== 'read' || action.external;
   if (sends) {
-    flowFindings(findings, 'deny', declared, declaredIntegrity, action.destination, action.external);
-    // WHY: the session's label is an over-approximation (it read this, not necessarily sends it), so
-    // a flow only the context label forbids goes to a human instead of being refused outright.
-    if (session !== undefined) {
-      const carried = joinConfidentiality(declared ?? 'PUBLIC', session.label.confidentiality);
-      const integrity = joinIntegrity(declaredIntegrity ?? 'TRUSTED', session.label.integrity);
-      flowFindings(
-        findings,
-        'escalate',
-        carried,
-        integrity,
-        action.destination,
-        action.external,
-        'the session',
-      );
+    writeDown(findings, 'deny', declared, action.destination, `${declared} data`);
+    if (
+      action.external &&
+      declaredIntegrity === 'EXTERNAL_UNTRUSTED' &&
+      declared !== undefined &&
+      confidentialityRank(declared) >= CONFIDENTIAL_RANK
+    ) {
+      findings.push({
+        verdict: 'deny',
+        code: R.IFC_UNTRUSTED_EXFILTRATION,
+        message: `${declared} data mixed with external untrusted input may not leave`,
+      });
     }
+    // WHY: the session's label is an over-approximation (it read this, not necessarily sends it), so
+    // a flow only the context label forbids goes to a human instead of being refused outright. DR-I4
+    // for the session label is the policy's to write as a context rule (decision 0007).
+    const read = session?.label.confidentiality;
+    writeDown(findings, 'escalate', read, action.destination, `the session read ${read} data, which`);
   }
   let detail: Record<string, unknown> | undefined;
   // WHY: a read can be a sink too (a URL fetched carries its query string out), so the policy decides.
@@ -89,35 +88,19 @@ export function checkIfc(input: CheckInput): CheckOutcome {
   return outcomeOf(findings, detail);
 }
 
-function flowFindings(
+function writeDown(
   findings: Finding[],
   verdict: 'deny' | 'escalate',
   carried: Confidentiality | undefined,
-  integrity: Integrity | undefined,
   destination: Confidentiality,
-  external: boolean,
-  whose = '',
+  subject: string,
 ): void {
-  if (carried === undefined) return;
-  const subject = whose === '' ? `${carried} data` : `${whose} read ${carried} data, which`;
-  if (!flowsTo(carried, destination)) {
-    findings.push({
-      verdict,
-      code: R.IFC_WRITE_DOWN,
-      message: `${subject} may not flow to a destination cleared for ${destination}`,
-    });
-  }
-  // WHY: for a session's context label this rule is the policy's to write (a sink context rule):
-  // the label says what the session read, not what this call carries, and the destination's
-  // clearance already says who may receive CONFIDENTIAL data (decision 0007).
-  if (whose !== '') return;
-  if (external && integrity === 'EXTERNAL_UNTRUSTED' && confidentialityRank(carried) >= CONFIDENTIAL_RANK) {
-    findings.push({
-      verdict,
-      code: R.IFC_UNTRUSTED_EXFILTRATION,
-      message: `${carried} data mixed with external untrusted input may not leave`,
-    });
-  }
+  if (carried === undefined || flowsTo(carried, destination)) return;
+  findings.push({
+    verdict,
+    code: R.IFC_WRITE_DOWN,
+    message: `${subject} may not flow to a destination cleared for ${destination}`,
+  });
 }
 
 /** Deny beats escalate; the first finding of the deciding kind names the reason, all are in the detail. */
