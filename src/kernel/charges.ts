@@ -76,3 +76,16 @@ function matchingRules(policy: Policy, agent: string, action: string): readonly 
   byAction.set(action, found);
   return found;
 }
+
+/**
+ * Fever mode (§37.11.1): every rate capacity scaled by `factor`, which also scales its refill, so
+ * both the burst and the sustained rate shrink. Only a factor strictly between 0 and 1 applies:
+ * the standing port may tighten limits, never loosen them.
+ */
+export function scaleRates(charges: Charges, factor: number): Charges {
+  if (!(factor > 0 && factor < 1) || charges.rateBuckets.length === 0) return charges;
+  const rateBuckets = charges.rateBuckets.map(
+    ([key, capacity, windowMs]) => [key, Math.max(1, Math.floor(capacity * factor)), windowMs] as const,
+  );
+  return { ...charges, rateBuckets };
+}

@@ -1,7 +1,7 @@
 // The Deterministic Security Core (§15): seven checks, all always run, verdict = their AND.
 // Pure: the same intent, context and clock reading give the same decision; nothing is mutated.
 
-import { chargesFor } from './charges.ts';
+import { chargesFor, scaleRates } from './charges.ts';
 import { checkBudget } from './checks/budget.ts';
 import { checkCapability } from './checks/capability.ts';
 import { checkIfc } from './checks/ifc.ts';
@@ -15,6 +15,7 @@ import type { CheckInput, DecisionContext } from './decision-context.ts';
 import type { Intent } from './intent.ts';
 import { actionPolicyOf } from './policy.ts';
 import { strictestSideEffect } from './side-effect.ts';
+import { NORMAL_STANDING } from './standing-port.ts';
 import { tokenDigest } from './token/index.ts';
 import { TOKEN_REF_PREFIX, type TokenCacheView, type VerifiedToken } from './token/verified-token.ts';
 
@@ -30,7 +31,8 @@ export const CHECKS: readonly Check[] = Object.freeze([
   ['revocation-epoch', checkRevocationEpoch],
   [
     'prefilter',
-    (input: CheckInput) => checkPrefilter(input.intent, input.ctx.prefilter, input.ctx.policy.prefilter),
+    (input: CheckInput) =>
+      checkPrefilter(input.intent, input.ctx.prefilter, input.ctx.policy.prefilter, input.ctx.standing),
   ],
 ] as const);
 
@@ -71,6 +73,8 @@ function decideAt(intent: Intent, ctx: DecisionContext, wallMs: number, monotoni
   const agent = ctx.policy.agents.get(intent.agent);
   const action = actionPolicyOf(ctx.policy, intent.action);
   const token = resolveToken(intent.token, ctx.tokens);
+  const sideEffect = strictestSideEffect(intent.sideEffect, action.sideEffect);
+  const standing = ctx.standing?.standingOf(intent, sideEffect) ?? NORMAL_STANDING;
   const input: CheckInput = {
     intent,
     ctx,
@@ -79,9 +83,10 @@ function decideAt(intent: Intent, ctx: DecisionContext, wallMs: number, monotoni
     agent,
     agentRing: ctx.agentRings.get(intent.agent) ?? agent?.ring,
     action,
-    sideEffect: strictestSideEffect(intent.sideEffect, action.sideEffect),
+    sideEffect,
     token,
-    charges: chargesFor(intent, ctx.policy, agent, token),
+    charges: scaleRates(chargesFor(intent, ctx.policy, agent, token), standing.rateFactor),
+    standing,
   };
   // INVARIANT: all seven checks run for every intent, also after an early failure (DR-D1).
   const checks: CheckOutcome[] = new Array(CHECKS.length);

@@ -10,6 +10,7 @@ import type { ActionPolicy, AgentPolicy, Policy } from './policy.ts';
 import type { Prefilter } from './prefilter/index.ts';
 import type { AgentRing } from './rings.ts';
 import type { SideEffectClass } from './side-effect.ts';
+import type { Standing, StandingLookup } from './standing-port.ts';
 import type { RevocationView, TokenCacheView, VerifiedToken } from './token/verified-token.ts';
 
 /** Kernel modes that restrict what may commit (§15.5, §38.8, §38.11). */
@@ -28,6 +29,8 @@ export type DecisionContext = {
   /** The kernel's sessions: context labels and provenance of what each has read (check 4). */
   readonly flows?: FlowLookup;
   readonly prefilter: Prefilter;
+  /** The immune system's view of agents: fever rate factor, aggregate thresholds, immune memory. */
+  readonly standing?: StandingLookup;
   readonly mode: KernelMode;
   /** False when a kernel heartbeat was missed (MR-10): agents may think but not commit. */
   readonly heartbeatOk: boolean;
@@ -50,6 +53,8 @@ export type CheckInput = {
   /** The stricter of the intent's declared class and the action policy's (DR-C10). */
   readonly sideEffect: SideEffectClass;
   readonly token: VerifiedToken | undefined;
-  /** What an allow would take from the ledger: rate buckets, token uses, budgets. */
+  /** What an allow would take from the ledger: rate buckets (scaled in fever mode), token uses, budgets. */
   readonly charges: Charges;
+  /** The immune system's standing of the agent for this intent (normal when none is wired). */
+  readonly standing: Standing;
 };

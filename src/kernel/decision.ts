@@ -37,6 +37,8 @@ export const REASON_CODES = {
   RATE_LIMITED: 'RATE_LIMITED',
   TOKEN_RATE_LIMITED: 'TOKEN_RATE_LIMITED',
   TOKEN_USES_EXHAUSTED: 'TOKEN_USES_EXHAUSTED',
+  /** The agent crossed an aggregate threshold for this type of action (§49.11): a human decides. */
+  AGGREGATE_THRESHOLD: 'AGGREGATE_THRESHOLD',
   // 3 budget
   BUDGET_EXHAUSTED: 'BUDGET_EXHAUSTED',
   BUDGET_INSUFFICIENT: 'BUDGET_INSUFFICIENT',
@@ -63,6 +65,8 @@ export const REASON_CODES = {
   // 7 pre-filter
   PREFILTER_BLOCKED: 'PREFILTER_BLOCKED',
   PREFILTER_SUSPICIOUS: 'PREFILTER_SUSPICIOUS',
+  /** The content holds a threat pattern the immune memory learned from an eliminated agent. */
+  IMMUNE_MEMORY_MATCH: 'IMMUNE_MEMORY_MATCH',
   // any check
   CHECK_FAILED: 'CHECK_FAILED',
 } as const;

@@ -29,6 +29,7 @@ import {
   type PrefilterTarget,
 } from './prefilter/index.ts';
 import { type AgentRing, changeRing } from './rings.ts';
+import type { StandingLookup } from './standing-port.ts';
 import {
   type AttenuationRequest,
   attenuateToken,
@@ -112,6 +113,11 @@ export class Kernel {
       agentRings: this.#rings,
       clock: this.#clock,
     };
+  }
+
+  /** Wires the immune system's standing (fever, aggregate thresholds, immune memory) into checks 2 and 7. */
+  useStanding(standing: StandingLookup | undefined): void {
+    this.#ctx = standing === undefined ? withoutStanding(this.#ctx) : { ...this.#ctx, standing };
   }
 
   get mode(): KernelMode {
@@ -305,4 +311,9 @@ export class Kernel {
   observeAuthoritativeEpoch(epoch: number): void {
     this.#ctx = { ...this.#ctx, epochAuthoritative: Math.max(this.#ctx.epochAuthoritative, epoch) };
   }
+}
+
+function withoutStanding(ctx: DecisionContext): DecisionContext {
+  const { standing: _dropped, ...rest } = ctx;
+  return rest;
 }

@@ -33,6 +33,11 @@ export const DOWNSTREAM_LIMITS = {
   restartDelayMinMs: 500,
   restartDelayMaxMs: 30_000,
   stderrLineMax: 1_000,
+  /**
+   * Floor of the start-up (spawn + initialize) timeout: starting a process costs what it costs on a
+   * loaded machine, unrelated to how fast the server answers a call (the configured `timeout`).
+   */
+  connectTimeoutMinMs: 15_000,
 } as const;
 
 export type DownstreamState = 'idle' | 'connecting' | 'ready' | 'down';
@@ -99,7 +104,9 @@ export class Downstream {
     client.onclose = () => this.#lost(client, 'the connection closed');
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onToolsChanged());
     try {
-      await client.connect(transport, { timeout: this.timeoutMs });
+      await client.connect(transport, {
+        timeout: Math.max(this.timeoutMs, DOWNSTREAM_LIMITS.connectTimeoutMinMs),
+      });
     } catch (error) {
       this.#lost(client, messageOf(error));
       await client.close().catch(() => undefined);

@@ -4,6 +4,7 @@
 
 import { dirname, resolve } from 'node:path';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AgentToken } from '../kernel/index.ts';
 import { type CommitRuntime, openCommitRuntime } from '../runtime/commit-runtime.ts';
 import type { LoadedConfig } from '../runtime/config.ts';
 import { loadConfigFor } from '../runtime/config.ts';
@@ -20,7 +21,6 @@ import {
   type Result,
   systemClock,
 } from '../shared/index.ts';
-import { AgentToken } from './agent-token.ts';
 import { Downstream } from './downstream.ts';
 import { McpConnector } from './mcp-connector.ts';
 import { ToolCatalog, type ToolEntry } from './tool-catalog.ts';

@@ -1,11 +1,13 @@
 // DSC check 7 (§15.3): the structural pre-filter. Scores the intent's content for known attack
 // shapes (kernel/prefilter/) and maps the score onto the policy's thresholds: below
-// `escalateScore` passes, up to `blockScore` goes to a human, at or above it denies.
+// `escalateScore` passes, up to `blockScore` goes to a human, at or above it denies. A threat
+// pattern the immune memory learned (§37.8.3) sends the intent to a human as well.
 
 import { type CheckOutcome, REASON_CODES as R } from '../decision.ts';
 import type { Intent } from '../intent.ts';
 import type { PrefilterPolicy } from '../policy.ts';
 import type { Prefilter, PrefilterFinding, PrefilterFindingKind } from '../prefilter/index.ts';
+import type { StandingLookup } from '../standing-port.ts';
 import { deny, escalate, pass } from './outcome.ts';
 
 const CHECK = 'prefilter';
@@ -23,7 +25,20 @@ const DESCRIPTIONS: Readonly<Record<PrefilterFindingKind, string>> = {
  * Runs the compiled pre-filter on `intent` unless the policy disables it. A pass with findings
  * below the escalation threshold keeps them in `detail` for the audit log.
  */
-export function checkPrefilter(intent: Intent, prefilter: Prefilter, policy: PrefilterPolicy): CheckOutcome {
+export function checkPrefilter(
+  intent: Intent,
+  prefilter: Prefilter,
+  policy: PrefilterPolicy,
+  standing?: StandingLookup,
+): CheckOutcome {
+  const outcome = scan(intent, prefilter, policy);
+  if (outcome.verdict === 'deny' || standing === undefined) return outcome;
+  const learned = standing.recognize(intent);
+  if (learned === undefined) return outcome;
+  return escalate(CHECK, R.IMMUNE_MEMORY_MATCH, learned.reason, { code: learned.code, ...learned.detail });
+}
+
+function scan(intent: Intent, prefilter: Prefilter, policy: PrefilterPolicy): CheckOutcome {
   if (!policy.enabled) return pass(CHECK);
   const { score, findings } = prefilter.scan({
     action: intent.action,
