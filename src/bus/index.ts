@@ -1,0 +1,12 @@
+// Public face of src/bus: signed envelopes, the receiving side's checks and the two adapters.
+
+export type { BusOptions } from './delivery.ts';
+export type { DlpFinding, DlpMode } from './dlp/index.ts';
+export { type Envelope, type EnvelopeDraft, signEnvelope, type VouchEntry } from './envelope.ts';
+export { BusKeyRing, type BusPublicKey, type KeyDirectory } from './key-ring.ts';
+export { MemoryBus } from './memory-bus.ts';
+export { NatsBus, type NatsBusOptions } from './nats-bus.ts';
+export type { Bus, BusHandler, BusRecord, Subscription } from './port.ts';
+export { BUS_REASONS, type BusReason, codeOfReason, reasonOf } from './reasons.ts';
+export { type Delivery, type PolicyLookup, type ReceivePolicy, Receiver } from './receive-checks.ts';
+export { SchemaRegistry } from './schema-registry.ts';

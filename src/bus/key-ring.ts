@@ -1,0 +1,108 @@
+// The host's bus keys: one Ed25519 key pair per sender pod, made by the host when the pod starts.
+// Private keys live in a private field and are only ever used to sign (MR-2: agent code, which
+// holds no reference to the ring, never sees them); receivers look public keys up by key id.
+
+import { createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { type Clock, hashBase64url, type Random, systemClock, systemRandom } from '../shared/index.ts';
+
+/** A public key as a receiver knows it: whose it is and whether it was retired. */
+export type BusPublicKey = {
+  readonly keyId: string;
+  readonly sender: string;
+  readonly key: KeyObject;
+  readonly retired: boolean;
+};
+
+/** What a receiving side needs: public keys by id. A remote node can implement it from exports. */
+export interface KeyDirectory {
+  publicKey(keyId: string): BusPublicKey | undefined;
+}
+
+type Signer = { readonly keyId: string; readonly privateKey: KeyObject };
+
+export class BusKeyRing implements KeyDirectory {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly #signers = new Map<string, Signer>();
+  readonly #public = new Map<string, BusPublicKey>();
+  // INVARIANT: a sender's sequence outlives its keys, so no key change reopens used numbers.
+  readonly #nextSeq = new Map<string, number>();
+
+  constructor(options: { readonly clock?: Clock; readonly random?: Random } = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? systemRandom;
+  }
+
+  /**
+   * Makes a fresh key pair for `sender` and makes it the one that signs its messages; returns the
+   * key id. A sender's previous key stays valid for verification until retired. The sequence
+   * number continues across keys, so a new key cannot reopen old sequence numbers.
+   */
+  generate(sender: string): string {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const raw = publicKey.export({ format: 'der', type: 'spki' });
+    const keyId = `ed25519:${hashBase64url(raw).slice(0, 22)}`;
+    this.#signers.set(sender, { keyId, privateKey });
+    this.#public.set(keyId, Object.freeze({ keyId, sender, key: publicKey, retired: false }));
+    return keyId;
+  }
+
+  /** Registers a public key made elsewhere (another node's sender), as SPKI PEM. */
+  importPublicKey(keyId: string, sender: string, pem: string): void {
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'ed25519') throw new TypeError('bus keys are ed25519');
+    this.#public.set(keyId, Object.freeze({ keyId, sender, key, retired: false }));
+  }
+
+  /** Exports a public key as SPKI PEM, for other nodes' key directories. */
+  exportPublicKey(keyId: string): string | undefined {
+    return this.#public.get(keyId)?.key.export({ format: 'pem', type: 'spki' }).toString();
+  }
+
+  /** Retires a key: messages signed with it fail verification from now on, and it signs no more. */
+  retire(keyId: string): void {
+    const known = this.#public.get(keyId);
+    if (known === undefined) return;
+    this.#public.set(keyId, Object.freeze({ ...known, retired: true }));
+    const signer = this.#signers.get(known.sender);
+    if (signer?.keyId === keyId) this.#signers.delete(known.sender);
+  }
+
+  /** Forgets a sender's signing key (the pod stopped); its public keys stay for late messages. */
+  forget(sender: string): void {
+    this.#signers.delete(sender);
+  }
+
+  hasSigner(sender: string): boolean {
+    return this.#signers.has(sender);
+  }
+
+  publicKey(keyId: string): BusPublicKey | undefined {
+    return this.#public.get(keyId);
+  }
+
+  /**
+   * Takes the sender's next sequence number and signs `data` with its key. Internal to the bus:
+   * `signEnvelope` is the only caller. Returns undefined when the sender has no active key.
+   */
+  signNext(
+    sender: string,
+    data: (keyId: string, seq: number) => Uint8Array,
+  ): { keyId: string; seq: number; sig: Uint8Array } | undefined {
+    const signer = this.#signers.get(sender);
+    if (signer === undefined) return undefined;
+    const seq = this.#nextSeq.get(sender) ?? 1;
+    this.#nextSeq.set(sender, seq + 1);
+    const sig = sign(null, data(signer.keyId, seq), signer.privateKey);
+    return { keyId: signer.keyId, seq, sig };
+  }
+}
+
+/** Verifies an Ed25519 signature; false on any malformed input. */
+export function verifySignature(key: KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
+  try {
+    return verify(null, data, key, sig);
+  } catch {
+    return false;
+  }
+}
