@@ -7,6 +7,7 @@ import { CONFIDENTIALITY } from '../ifc/index.ts';
 import { LIMITS } from '../kernel/limits.ts';
 import { SIDE_EFFECT_CLASSES } from '../kernel/side-effect.ts';
 import { OutputLabelSchema, SinkSchema } from './config-schema-ifc.ts';
+import { PodsSchema } from './config-schema-pods.ts';
 
 /** Bounds on the configuration file itself; the kernel's own bounds stay in kernel/limits.ts. */
 export const CONFIG_LIMITS = {
@@ -353,6 +354,7 @@ export const ConfigSchema = z
     approvals: z.strictObject({ ttl: duration.default('1h') }).default({ ttl: '1h' }),
     journal: JournalSchema.default({ checkpointEveryRecords: 1000, checkpointEvery: '10s' }),
     mcp: McpSchema.optional(),
+    pods: PodsSchema.default({ workspaces: 'workspaces', providers: [] }),
     prefilter: PrefilterSchema.default({
       enabled: true,
       fieldBytesMax: LIMITS.fieldBytesMax,

@@ -2,7 +2,8 @@
 // commands call exactly these methods. Plain JSON shapes, so they cross HTTP unchanged.
 
 import type { CheckSummary, TrackedState } from '../kernel/index.ts';
-import type { KernelError, Result } from '../shared/index.ts';
+import type { PodSummary } from '../pod/index.ts';
+import type { JsonValue, KernelError, Result } from '../shared/index.ts';
 
 /** The commit state machine's states, as the kernel names them. */
 export type IntentState = TrackedState;
@@ -143,4 +144,30 @@ export interface KernelService {
   closeSession(id: string): Promise<Result<{ readonly closed: boolean }, KernelError>>;
   /** Present when the process runs the MCP gateway. */
   readonly tools?: GatewayTools;
+  /** Present when the process hosts agent pods (`maos start`, the library's pod runtime). */
+  readonly pods?: PodControl;
+}
+
+/** One agent pod as `maos ps` shows it (issue 4). */
+export type PodView = PodSummary;
+
+export type PodSignal = 'SIGSTOP' | 'SIGCONT' | 'SIGINT' | 'SIGTERM' | 'SIGKILL';
+
+/** The pods a running MAOS hosts: start, tasks, signals and quarantine (`maos agent|ps|stop|cont|kill|quarantine`). */
+export interface PodControl {
+  list(): Promise<readonly PodView[]>;
+  /** Starts the agent whose manifest (`maos-agent.yaml`) is in `dir` (a path on the daemon's machine). */
+  start(dir: string): Promise<Result<PodView, KernelError>>;
+  /** Runs one task through the agent's `onTask` and answers with what it returned. */
+  task(agent: string, task: JsonValue): Promise<Result<JsonValue, KernelError>>;
+  signal(agent: string, signal: PodSignal): Promise<Result<PodView, KernelError>>;
+  /**
+   * Moves the agent to quarantine stage `stage` (0 releases). Stage 4 (elimination) needs
+   * `approved: true` from a commander under the hardened and isolated profiles.
+   */
+  quarantine(
+    agent: string,
+    stage: number,
+    decider: Decider & { readonly approved?: boolean },
+  ): Promise<Result<PodView, KernelError>>;
 }
