@@ -7,6 +7,7 @@ Usage: maos <command> [options]
 Commands:
   demo                     run the main story on the embedded default: writes, a denial, an
                            approval, a saga that compensates, a crash and its recovery, an audit
+  demo attack              a compromised agent in a pod meets the Sentry and the immune system
   check                    decide one intent: maos check --config maos.yaml --intent intent.json
   token mint|inspect|verify|attenuate|revoke
                            capability tokens (hybrid EdDSA + ML-DSA-65 signatures)
@@ -22,6 +23,16 @@ Daemon (maos start, then the others talk to it over its HTTP API on localhost):
   undo <intent-id>         restore what a committed intent changed, while its undo window lasts
   log                      journal records, one per line; --follow for new ones
   audit verify             check the journal's hash chain and checkpoints (offline, no daemon)
+
+Agent pods (on the daemon):
+  agent run <dir>          start the agent whose maos-agent.yaml is in <dir>; --task <json> also
+                           runs a first task and prints its result
+  agent task <agent> <json>
+                           run one task through the agent and print what it returned
+  ps                       the agent pods: state, sandbox, pid, quarantine stage, score, tasks, uptime
+  stop <agent>             pause an agent (SIGSTOP); cont <agent> resumes it (SIGCONT)
+  kill <agent>             end an agent now (SIGKILL); --signal TERM or INT asks it to stop first
+  quarantine <agent>       show an agent's quarantine stage; --stage N moves it (0 releases)
 
 MCP (Model Context Protocol):
   gateway                  MAOS in front of MCP servers: every tools/call is decided, journaled
@@ -112,7 +123,7 @@ export const SCHEMA_HELP = `Usage: maos schema
 Prints the JSON Schema of maos.yaml, for editor completion and validation in CI.
 `;
 
-export const DEMO_HELP = `Usage: maos demo [--json] [--keep]
+export const DEMO_HELP = `Usage: maos demo [attack] [--json] [--keep]
 
 Tells MAOS's main story on the embedded default (SQLite), in a fresh temporary directory with a
 demo maos.yaml, a workspace folder and a small ticket service on 127.0.0.1. An agent with a
@@ -127,7 +138,26 @@ hybrid-signed capability token goes through the kernel for every effect:
   7. another process is killed mid-commit; the next start finishes the write exactly once
   8. checks the journal's hash chain and signed checkpoints, as \`maos audit verify\` does
 Every claim printed is checked; the demo exits 1 if any step does not go as expected.
+
+maos demo attack: a compromised agent in a pod under the hardened profile (a process sandbox,
+isolation level 2, in its own network namespace where the host allows one), next to a partner API
+on 127.0.0.1. Step by step it:
+  1. starts in its pod, holding a token for posts to the partner API only
+  2. tries to read /etc/passwd by climbing out of its workspace and through a planted symlink:
+     refused by the filesystem gateway (FS_PATH_OUTSIDE); stage 1, observation
+  3. smuggles a secret out in many small posts: the first commit, then the aggregate monitor's
+     limit (lowered to 5 a day for the demo) holds the rest for a human; a burst trips the
+     Sentry's flood control; stage 2, soft isolation
+  4. files an email carrying "ignore all previous instructions": denied by check 7
+  5. tries fetch, node:net and process (absent in its sandbox), then evil.example through the tool
+     gateway: refused by the Sentry before the kernel; stage 3, hard isolation
+  6. is frozen (SIGSTOP) with every gateway closed (GATEWAY_CLOSED)
+  7. is eliminated once a commander approves (refused without approval), its workspace kept
+  8. is replaced by a clean instance (healing)
+  9. its journal records are listed, the stage walk 0→1→2→3→4→5→0 checked, the chain verified
+After each step the agent's quarantine stage and score are shown.
   --json   one JSON object per step: { step, title, expected, actual, ok, why, details, failed }
+           (attack adds stage, stageName, score, fever; its last step stageWalk and records)
   --keep   keep the temporary directory and print its path
 `;
 
@@ -241,4 +271,60 @@ export const MCP_HELP = `Usage: maos mcp [--config maos.yaml] [--data-dir dir]
 
 Serves the kernel's own MCP server over stdio, so an MCP-speaking agent can use MAOS directly.
 Tools: submit_intent, check_decision, intent_status, read_journal, verify_journal, verify_token.
+`;
+
+export const AGENT_HELP = `Usage: maos agent run <dir> [--task <json> | --task-file <path|->] [--json]
+       maos agent task <agent> <json> [--json]
+
+  run    starts the agent whose manifest (maos-agent.yaml) is in <dir> in a pod on the daemon:
+         a worker (isolation level 1) or a child process (level 2), as its trust class, ring and
+         the security profile require. Every effect it wants goes through the pod's gateways and
+         the kernel. With --task (inline JSON) or --task-file (a file, or - for standard input)
+         it then runs that task and prints the result as JSON.
+  task   runs one task through the agent's onTask and prints what it returned, as JSON.
+--json prints { agent, result } for run and { result } for task.
+Exit codes: 0 done, 2 bad task JSON, a manifest or sandbox error, a failed task, or no daemon.
+${DAEMON_OPTIONS}
+`;
+
+export const PS_HELP = `Usage: maos ps [--json] [--config maos.yaml] [--data-dir dir]
+
+Lists the agent pods the daemon hosts, one row each:
+  AGENT    the manifest's id
+  STATE    starting, running, paused, stopping or terminated; "(os)" when SIGSTOP stopped the
+           process itself, not only its gateways
+  SANDBOX  worker/L1 or process/L2, with netns when the process has its own network namespace
+  PID      the sandbox process (- for a worker)
+  STAGE    quarantine stage: normal, observation, soft-isolation, hard-isolation, elimination, healing
+  SCORE    the immune system's weighted anomaly score
+  TASKS    tasks run, +N for tasks still running
+  UPTIME   since the pod started
+Notes under the table name protections the host could not give, and how terminated pods ended.
+--json prints the pod views as JSON.
+${DAEMON_OPTIONS}
+`;
+
+export const SIGNAL_HELP = `Usage: maos stop <agent> [--json]
+       maos cont <agent> [--json]
+       maos kill <agent> [--signal TERM|INT|KILL|STOP|CONT] [--json]
+
+Sends a signal to an agent pod through the daemon's admin gateway:
+  stop   SIGSTOP: every gateway call waits, and a process sandbox is stopped by the OS
+  cont   SIGCONT: resumes a stopped agent
+  kill   SIGKILL: ends the pod now; the agent's code never sees it. --signal TERM or INT is
+         passed to the agent's onSignal handler first, so it can finish cleanly
+Prints the agent's state afterwards; --json prints its pod view.
+Exit codes: 0 sent, 2 unknown agent, not running, bad signal or no daemon.
+${DAEMON_OPTIONS}
+`;
+
+export const QUARANTINE_HELP = `Usage: maos quarantine <agent> [--stage N [--approve] [--by name] [--note text]] [--json]
+
+Without --stage, shows the agent's quarantine stage and anomaly score. With --stage, moves it:
+  0 normal · 1 observation · 2 soft isolation · 3 hard isolation · 4 elimination · 5 healing
+  --approve     a commander approves stage 4, which the hardened and isolated profiles require
+  --by NAME     who decides (default: your user name); recorded in the journal
+  --note TEXT   why; recorded in the journal
+Exit codes: 0 done, 2 unknown agent, a transition refused, approval required or no daemon.
+${DAEMON_OPTIONS}
 `;

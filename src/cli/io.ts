@@ -2,6 +2,7 @@
 // given as `@path`, `-` (standard input) or inline text.
 
 import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { ERROR_CODES, fail, type KernelError, ok, type Result } from '../shared/index.ts';
 
 export const EXIT = { ok: 0, deny: 1, usage: 2, escalate: 3 } as const;
@@ -68,4 +69,13 @@ export function parseCount(text: string, what: string): number {
     throw new UsageError(`${what} must be a whole number of at least 1, not \`${text}\``);
   }
   return Number(text);
+}
+
+/** The operator's user name, recorded as who decided; WHY: `userInfo` throws where the uid has no passwd entry (containers). */
+export function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'cli';
+  }
 }

@@ -3,14 +3,18 @@
 // src/runtime (ARCHITECTURE.md §3). Exit codes: 0 ok/allow, 1 deny, 2 usage or input error, 3 escalate.
 
 import { packageVersion } from '../runtime/version.ts';
+import { agentCommand } from './commands/agent.ts';
 import { approveCommand } from './commands/approve.ts';
 import { checkCommand } from './commands/check.ts';
 import { demoCommand } from './commands/demo.ts';
 import { heldCommand } from './commands/held.ts';
 import { keysCommand } from './commands/keys.ts';
 import { logCommand } from './commands/log.ts';
+import { psCommand } from './commands/ps.ts';
+import { quarantineCommand } from './commands/quarantine.ts';
 import { rejectCommand } from './commands/reject.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { signalCommand } from './commands/signal.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokenCommand } from './commands/token.ts';
 import { undoCommand } from './commands/undo.ts';
@@ -48,6 +52,16 @@ async function main(argv: string[]): Promise<number> {
       return undoCommand(rest);
     case 'log':
       return logCommand(rest);
+    case 'agent':
+      return agentCommand(rest);
+    case 'ps':
+      return psCommand(rest);
+    case 'stop':
+    case 'cont':
+    case 'kill':
+      return signalCommand(command, rest);
+    case 'quarantine':
+      return quarantineCommand(rest);
     case 'gateway':
       return (await import('./commands/gateway.ts')).gatewayCommand(rest);
     case 'mcp':

@@ -6,6 +6,7 @@ import { LIMITS } from '../runtime/index.ts';
 import type { Decider, IntentStatus, KernelService } from '../runtime/service.ts';
 import { ERROR_CODES, type KernelError, type Result } from '../shared/index.ts';
 import { errorBody, statusForCode } from './error-status.ts';
+import { registerPodRoutes } from './pod-routes.ts';
 import { parseDecider, parseId, parseJournalQuery } from './request-input.ts';
 
 type IdRequest = FastifyRequest<{ Params: { id?: string } }>;
@@ -46,6 +47,7 @@ export function registerRoutes(app: FastifyInstance, service: KernelService, ver
   });
   app.get('/v1/journal/verify', async () => service.verify());
   registerSessionRoutes(app, service);
+  if (service.pods !== undefined) registerPodRoutes(app, service.pods);
   const tools = service.tools;
   if (tools === undefined) return;
   app.get('/v1/mcp/tools', async () => tools.list());

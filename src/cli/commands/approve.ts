@@ -1,12 +1,11 @@
 // `maos approve <intent-id>`, and the shared path of approve, reject and undo: post a human's
 // decision about one intent to the daemon and print the intent's resulting state.
 
-import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { IntentStatus } from '../../runtime/service.ts';
 import { CLIENT_OPTIONS, connectDaemon, reportFailure } from '../api-client.ts';
 import { APPROVE_HELP } from '../help.ts';
-import { EXIT, printJson, UsageError } from '../io.ts';
+import { EXIT, operatorName, printJson, UsageError } from '../io.ts';
 
 export type DecisionCommand = {
   /** The command's name, as typed. */
@@ -44,7 +43,7 @@ export async function decisionCommand(args: string[], command: DecisionCommand):
   const client = await connectDaemon(values);
   if (!client.ok) return reportFailure(client.error);
   const body = {
-    by: values.by ?? defaultDecider(),
+    by: values.by ?? operatorName(),
     ...(values.note === undefined ? {} : { note: values.note }),
   };
   const result = await client.value.post<IntentStatus>(command.path(intentId), body);
@@ -66,13 +65,4 @@ function formatStatus(done: string, status: IntentStatus): string {
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** The operator's user name; WHY: `userInfo` throws where the uid has no passwd entry (containers). */
-function defaultDecider(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'cli';
-  }
 }

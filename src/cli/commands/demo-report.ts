@@ -71,3 +71,20 @@ export function printStep(n: number, step: StepReport, asJson: boolean): void {
 export function short(hash: string): string {
   return `${hash.slice(0, 12)}…`;
 }
+
+/** True when every planned step ran and went as expected (the demo's exit code). */
+export function allAsExpected(reports: readonly { readonly ok: boolean }[], planned: number): boolean {
+  return reports.length === planned && reports.every((r) => r.ok);
+}
+
+/** The summary's first line: all went as expected, or how many did not. */
+export function verdictLine(
+  reports: readonly { readonly ok: boolean }[],
+  planned: number,
+  elapsedMs: number,
+): string {
+  const failed = reports.filter((r) => !r.ok).length;
+  return allAsExpected(reports, planned)
+    ? `all ${planned} steps went as expected (${(elapsedMs / 1000).toFixed(1)} s)`
+    : `${failed} of ${reports.length} steps did not go as expected (${planned} planned)`;
+}

@@ -12,7 +12,7 @@ import { EXIT } from '../io.ts';
 import { demoConfigYaml } from './demo-config.ts';
 import { AGENT, type DemoContext, useRuntime } from './demo-context.ts';
 import { auditVerify, crashAndRecover } from './demo-crash.ts';
-import { brokenStep, printStep, type StepReport, short } from './demo-report.ts';
+import { allAsExpected, brokenStep, printStep, type StepReport, short, verdictLine } from './demo-report.ts';
 import { INDEX_BEFORE, INDEX_PATH, publishSaga, undoPlan } from './demo-saga.ts';
 import { startTicketServer, type TicketServer } from './demo-server.ts';
 import {
@@ -56,7 +56,7 @@ export async function runDemo(dir: string, asJson: boolean): Promise<number> {
       if (report.actual === 'error') break;
     }
     if (!asJson) printSummary(reports, performance.now() - startedMs);
-    return reports.length === STEPS.length && reports.every((r) => r.ok) ? EXIT.ok : EXIT.deny;
+    return allAsExpected(reports, STEPS.length) ? EXIT.ok : EXIT.deny;
   } finally {
     await handle?.close();
     await server.close();
@@ -138,14 +138,8 @@ function printHeader(ctx: DemoContext, dir: string): void {
 }
 
 function printSummary(reports: readonly StepReport[], elapsedMs: number): void {
-  const failed = reports.filter((r) => !r.ok).length;
-  const seconds = (elapsedMs / 1000).toFixed(1);
-  const verdict =
-    failed === 0 && reports.length === STEPS.length
-      ? `all ${STEPS.length} steps went as expected (${seconds} s)`
-      : `${failed} of ${reports.length} steps did not go as expected (${STEPS.length} planned)`;
   process.stdout.write(
-    `${verdict}\n\nnext: \`maos start\` runs this kernel as a daemon with an HTTP API; \`maos held\`, \`maos approve\`,\n` +
+    `${verdictLine(reports, STEPS.length, elapsedMs)}\n\nnext: \`maos start\` runs this kernel as a daemon with an HTTP API; \`maos held\`, \`maos approve\`,\n` +
       `\`maos undo\`, \`maos log\` and \`maos audit verify\` work against it. README.md walks through a setup.\n`,
   );
 }

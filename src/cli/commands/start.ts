@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type HttpServer, startHttpServer } from '../../http/index.ts';
 import { API_TOKEN_FILE, removeDaemonInfo, writeApiToken, writeDaemonInfo } from '../../runtime/api-token.ts';
-import { openKernelService } from '../../runtime/kernel-service.ts';
+import { openPodRuntime } from '../../runtime/pod-runtime.ts';
 import { ERROR_CODES, KernelError } from '../../shared/index.ts';
 import { START_HELP } from '../help.ts';
 import { EXIT, reportError, UsageError } from '../io.ts';
@@ -35,7 +35,8 @@ export async function startCommand(args: string[], version: string): Promise<num
   }
   // WHY: listen for signals before anything else, so a stop during start-up still shuts down cleanly.
   const stop = waitForStop();
-  const opened = await openKernelService({ ...runtimeLocation(values), exclusive: true });
+  // The daemon hosts agent pods too (`maos agent run`, `maos ps`); pods die with the daemon.
+  const opened = await openPodRuntime({ ...runtimeLocation(values), exclusive: true });
   if (!opened.ok) {
     stop.cancel();
     return reportError(opened.error);
