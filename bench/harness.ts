@@ -29,6 +29,9 @@ export type BenchResult = {
   [key: string]: unknown;
 };
 
+/** A figure that is not a timing (memory per pod, say): a name and its fields, printed as they are. */
+export type BenchFigure = { name: string; [key: string]: unknown };
+
 /** Runs a case: warm-up, then `iterations` individually timed calls. */
 export async function measure(bench: BenchCase): Promise<BenchResult> {
   const iterations = bench.iterations ?? 20_000;

@@ -1,10 +1,10 @@
 // `npm run bench -- [group ...]`: runs the named benchmark groups (`decide` when none) and prints
 // one JSON line per case, after a first line describing the machine.
 
-import { type BenchCase, type BenchResult, machine, measure } from './harness.ts';
+import { type BenchCase, type BenchFigure, type BenchResult, machine, measure } from './harness.ts';
 
 /** Cases the harness times one by one, or results a group measured itself (concurrent runs). */
-type Group = () => Promise<ReadonlyArray<BenchCase | BenchResult>>;
+type Group = () => Promise<ReadonlyArray<BenchCase | BenchResult | BenchFigure>>;
 
 const decide: Group = async () => (await import('./decide.ts')).decideCases();
 const token: Group = async () => (await import('./token.ts')).tokenCases();
@@ -12,6 +12,8 @@ const prefilter: Group = async () => (await import('./prefilter.ts')).prefilterC
 const commit: Group = async () => (await import('./commit.ts')).commitResults();
 const gateway: Group = async () => (await import('./gateway.ts')).gatewayResults();
 const ifc: Group = async () => (await import('./ifc.ts')).ifcCases();
+const pod: Group = async () => (await import('./pod.ts')).podResults();
+const bus: Group = async () => (await import('./bus.ts')).busResults();
 
 /** `decide` is the issue's group: decisions, cold token verification and the 10 KB pre-filter scan. */
 const GROUPS: Readonly<Record<string, Group>> = {
@@ -21,6 +23,8 @@ const GROUPS: Readonly<Record<string, Group>> = {
   commit,
   gateway,
   ifc,
+  pod,
+  bus,
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -1,0 +1,4 @@
+// A busy loop: only SIGKILL ends it.
+export async function onTask() {
+  for (;;) {}
+}
