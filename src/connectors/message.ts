@@ -13,6 +13,8 @@ export type OutgoingMessage = {
   readonly to: string;
   readonly type: string;
   readonly body: JsonValue;
+  /** The subject the sender's vouchers stand behind, when the sender named one. */
+  readonly subject?: string;
 };
 
 /** Delivers to the recipient; the sender is the intent's agent, set by the commit layer's caller. */
@@ -33,7 +35,7 @@ export function createMessageConnector(
     prepare: async (): Promise<UndoPlan> => ({ kind: 'none' }),
     execute: async (request: EffectRequest) => {
       const to = recipientOf(request.resource);
-      const { type, body } = request.args;
+      const { type, body, subject } = request.args;
       if (typeof type !== 'string' || type.length === 0 || type.length > 128) {
         throw new KernelError(ERROR_CODES.INVALID_INPUT, '`message.send` needs a string `type`');
       }
@@ -44,7 +46,19 @@ export function createMessageConnector(
           `no sender is known for intent \`${request.intentId}\``,
         );
       }
-      const sent = await deliver({ from, to, type, body: body ?? null });
+      if (
+        subject !== undefined &&
+        (typeof subject !== 'string' || subject.length === 0 || subject.length > 256)
+      ) {
+        throw new KernelError(ERROR_CODES.INVALID_INPUT, '`message.send` `subject` must be a short string');
+      }
+      const sent = await deliver({
+        from,
+        to,
+        type,
+        body: body ?? null,
+        ...(subject === undefined ? {} : { subject }),
+      });
       if (!sent.ok) throw sent.error;
       if (delivered.size >= DELIVERED_MAX) delivered.clear();
       delivered.add(request.intentId);

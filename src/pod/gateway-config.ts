@@ -85,6 +85,11 @@ const InboundSchema = z.strictObject({
   dlp: z.enum(['block', 'redact']).default('block'),
   /** Messages from senders whose trust score (0–1) is below this are refused by the bus. */
   trustMin: z.number().min(0).max(1).default(0),
+  /**
+   * What this agent does with what it receives, as a side-effect class: how much of a sender's
+   * vouch bonds count towards `trustMin` (ω: read 1, write 0.5, destructive 0.25, irreversible 0).
+   */
+  trustFor: z.enum(['read', 'write', 'destructive', 'irreversible']).default('write'),
 });
 
 const SentrySchema = z.strictObject({

@@ -60,7 +60,10 @@ export type AgentMessage =
 // - `maos.fs.read(path)`, `.write(path, text, seen?)`, `.list(path)`, `.remove(path, seen?)`, `.stat(path)`
 //   → fs gateway: the workspace, or the agent's VFS under `/mem/`, `/policy`, `/session/<id>`;
 //   `stat` and `seen` (a session's commitment) exist in the VFS only
-// - `maos.send(to, type, body)` → outbound gateway, op `send`
+// - `maos.send(to, type, body, { subject }?)` → outbound gateway, op `send`; a `subject` carries the
+//   vouch chain other agents signed for it
+// - `maos.vouch(agent, subject)` → outbound gateway, op `vouch`: bonds part of this agent's trust
+//   behind `agent`'s messages about `subject` (decision 0011)
 // - `maos.inbox()` → inbound gateway, op `take` (messages delivered while busy)
 // - `maos.sleep(ms)` → resolved by the bootstrap's own timer, cancelled when the pod dies
 // - `maos.interrupted` (getter, true after SIGINT), `maos.log(...)`, `maos.apoptosis(reason)`

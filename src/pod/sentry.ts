@@ -21,7 +21,7 @@ export const GATEWAY_OPS: Readonly<Record<AgentGateway, ReadonlySet<string>>> = 
   tool: new Set(['intent']),
   llm: new Set(['complete']),
   fs: new Set(['read', 'write', 'list', 'remove', 'stat']),
-  outbound: new Set(['send']),
+  outbound: new Set(['send', 'vouch']),
   inbound: new Set(['take']),
 };
 

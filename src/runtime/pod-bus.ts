@@ -14,8 +14,10 @@ import {
   SchemaRegistry,
   type Subscription,
   signEnvelope,
+  type VouchEntry,
 } from '../bus/index.ts';
 import type { Label } from '../ifc/index.ts';
+import type { SideEffectClass } from '../kernel/index.ts';
 import { type AgentManifest, nameAllowlist, type PodManager } from '../pod/index.ts';
 import {
   type Clock,
@@ -52,8 +54,16 @@ export type PodBusOptions = {
   readonly clearanceOf: (agent: string) => Label['confidentiality'];
   /** The session label of the sending agent: what its message carries (IFC). */
   readonly labelOf: (agent: string) => Label;
-  /** A sender's trust score from the ledger's cache (a receiver's `inbound.trustMin` applies it). */
-  readonly trustOf: (agent: string) => number | undefined;
+  /**
+   * A sender's effective trust for one checked envelope, as a receiver that acts with side-effect
+   * class `trustFor` counts it (a receiver's `inbound.trustMin` applies it): the ledger's cached
+   * score, raised by the envelope's vouch chain when that verifies.
+   */
+  readonly trustOf: (agent: string, envelope: Envelope, trustFor: SideEffectClass) => number | undefined;
+  /** The vouch chain a sender's message about `subject` carries (empty when nobody vouched). */
+  readonly chainOf?: (agent: string, subject: string) => readonly VouchEntry[];
+  /** Told of each message handed to a pod, for tracing a downstream anomaly back to it (slashing). */
+  readonly onDelivered?: (recipient: string, envelope: Envelope) => void;
 };
 
 export class PodBus {
@@ -94,7 +104,10 @@ export class PodBus {
       rate: { perSecond: Math.max(1, inbound.perMinute / 60), burst: inbound.perMinute },
       dlp: inbound.dlp,
       schemas: this.schemas,
-      trust: { min: inbound.trustMin, scoreOf: this.#o.trustOf },
+      trust: {
+        min: inbound.trustMin,
+        scoreOf: (sender, envelope) => this.#o.trustOf(sender, envelope, inbound.trustFor),
+      },
     });
     await this.#subscriptions.get(manifest.id)?.unsubscribe();
     await this.bus.unblock(manifest.id);
@@ -110,9 +123,16 @@ export class PodBus {
     this.keys.forget(agent);
   }
 
-  /** Signs a message as `from` and publishes it to `to`. */
-  async send(from: string, to: string, type: string, body: JsonValue): Promise<Result<void, KernelError>> {
-    const envelope = this.#sign(from, to, type, MESSAGE_SCHEMA, body);
+  /** Signs a message as `from` and publishes it to `to`, with the vouch chain for `subject` if any. */
+  async send(
+    from: string,
+    to: string,
+    type: string,
+    body: JsonValue,
+    subject?: string,
+  ): Promise<Result<void, KernelError>> {
+    const vouch = subject === undefined ? [] : (this.#o.chainOf?.(from, subject) ?? []);
+    const envelope = this.#sign(from, to, type, MESSAGE_SCHEMA, body, vouch);
     return envelope.ok ? this.bus.publish(envelope.value) : envelope;
   }
 
@@ -162,10 +182,14 @@ export class PodBus {
     type: string,
     schema: string,
     payload: JsonValue,
+    vouch: readonly VouchEntry[] = [],
   ): Result<Envelope, KernelError> {
     if (!this.keys.hasSigner(from))
       return fail(ERROR_CODES.AGENT_NOT_RUNNING, `agent \`${from}\` has no bus key (no running pod)`);
-    return signEnvelope({ from, to: [to], type, schema, payload, label: this.#o.labelOf(from) }, this.keys);
+    return signEnvelope(
+      { from, to: [to], type, schema, payload, label: this.#o.labelOf(from), vouch },
+      this.keys,
+    );
   }
 
   #deliver(delivery: Delivery): void {
@@ -174,6 +198,7 @@ export class PodBus {
       this.#settle(envelope.id, ok(payload));
       return;
     }
+    this.#o.onDelivered?.(recipient, envelope);
     const delivered = this.#pods?.deliver({
       from: envelope.from,
       to: recipient,

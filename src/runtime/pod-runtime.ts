@@ -26,6 +26,7 @@ import { podAgents } from './pod-agents.ts';
 import { PodBus } from './pod-bus.ts';
 import { providersOf } from './pod-providers.ts';
 import { PodTrust } from './pod-trust.ts';
+import { PodVouching } from './pod-vouching.ts';
 import type { PodControl, PodSignal } from './service.ts';
 
 export type PodRuntimeOptions = CommitRuntimeOptions & {
@@ -46,6 +47,8 @@ export type PodRuntime = OpenService & {
   readonly bus: PodBus;
   /** Trust scores (persisted), attestations, vouching and slashing. */
   readonly trust: PodTrust;
+  /** Vouch chains on messages and slashes traced back from downstream anomalies. */
+  readonly vouching: PodVouching;
   /** Runs a typed pipe: `rt.pipe(['researcher', expect(schema), 'summarizer'], input)`. */
   pipe(stages: readonly (string | PipeStage)[], input: JsonValue): Promise<PipelineRun>;
 };
@@ -61,7 +64,7 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
     async (message) =>
       late.bus === undefined
         ? fail(ERROR_CODES.MESSAGE_DENIED, 'no pods are hosted here')
-        : late.bus.send(message.from, message.to, message.type, message.body),
+        : late.bus.send(message.from, message.to, message.type, message.body, message.subject),
     (intentId) => senders.get(intentId),
   );
   const opened = await openKernelService({
@@ -72,7 +75,16 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
   const base = opened.value;
   const { runtime: rt } = base;
   const trust = new PodTrust({ storage: rt.storage, clock, keys: rt.keys });
-  const journalImmune = immuneJournal((type, data) => rt.commits.record(type, data));
+  const record = (type: string, data: { readonly [key: string]: JsonValue }) => rt.commits.record(type, data);
+  const vouching = new PodVouching({
+    ledger: trust.ledger,
+    keys: trust.attestationKeys,
+    clock,
+    scoreOf: (agent) => trust.scoreOf(agent),
+    refresh: (agent) => trust.load(agent),
+    record,
+  });
+  const journalImmune = immuneJournal(record);
   const immune = new ImmuneSystem({
     ...options.immune,
     profile: base.config.policy.profile,
@@ -82,6 +94,7 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
     onEvent: (event) => {
       journalImmune(event);
       trust.observe(event);
+      vouching.observe(event);
     },
   });
   rt.kernel.useStanding(immune);
@@ -90,11 +103,13 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
   const bus = new PodBus({
     clock,
     random: rt.random,
-    record: (type, data) => rt.commits.record(type, data),
+    record,
     agents: [...policy.agents.keys()],
     clearanceOf: (agent) => policy.agents.get(agent)?.clearance ?? 'PUBLIC',
     labelOf: (agent) => agents.labelOf(agent),
-    trustOf: (agent) => trust.scoreOf(agent),
+    trustOf: (agent, envelope, trustFor) => vouching.effective(agent, envelope, trustFor),
+    chainOf: (agent, subject) => vouching.chainOf(agent, subject),
+    onDelivered: (recipient, envelope) => vouching.delivered(recipient, envelope),
   });
   late.bus = bus;
   const pods = new PodManager({
@@ -103,7 +118,10 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
     createSandbox: options.createSandbox ?? createSandbox,
     immune,
     standing: (agent) => immune.status(agent),
-    services: agents.services,
+    services: {
+      ...agents.services,
+      vouch: (voucher, vouchee, subject) => vouching.vouch(voucher, vouchee, subject),
+    },
     lifecycle: {
       admit: async (manifest) => {
         const admitted = await agents.lifecycle.admit(manifest);
@@ -146,6 +164,7 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
     immune,
     bus,
     trust,
+    vouching,
     control,
     pipe: (stages, input) => runPipe(stages, input, pods, bus),
     close: async () => {

@@ -3,6 +3,7 @@
 // (a receiver refuses senders below its `inbound.trustMin`). Commits, denials, counted anomalies
 // and quarantine stages feed it.
 
+import type { KeyObject } from 'node:crypto';
 import type { ImmuneEvent } from '../immune/index.ts';
 import type { IssuerKeys } from '../kernel/token/issuer-keys.ts';
 import type { Clock } from '../shared/index.ts';
@@ -14,11 +15,14 @@ const CACHED_MAX = 10_000;
 
 export class PodTrust {
   readonly ledger: TrustLedger;
+  /** The key that verifies the ledger's attestations (vouches, slashes, scores), by key id. */
+  readonly attestationKeys: ReadonlyMap<string, KeyObject>;
   readonly #scores = new Map<string, number>();
 
   constructor(options: { readonly storage: Storage; readonly clock: Clock; readonly keys: IssuerKeys }) {
     const signer = createAttestationSigner(options.keys.current.ed25519, `trust-${options.keys.current.kid}`);
     this.ledger = new TrustLedger({ storage: options.storage, clock: options.clock, signer });
+    this.attestationKeys = new Map([[signer.keyId, options.keys.current.ed25519.publicKey]]);
   }
 
   /** Reads an agent's persisted score into the cache (a pod is starting). */

@@ -109,3 +109,40 @@ test('outbound gateway: malformed sends fail POD_CALL_INVALID', async () => {
     );
   }
 });
+
+test('outbound: a send naming a subject carries it into the intent; a bad subject is POD_CALL_INVALID', async () => {
+  const { gateway, services } = setup();
+  const sent = await gateway.handle(call({ to: 'bob', type: 'note', body: 1, subject: 'report-1' }));
+  assert.ok(sent.result.ok);
+  assert.deepEqual(services.submitted[0]?.request.args, { type: 'note', body: 1, subject: 'report-1' });
+  for (const subject of ['', 'has space', 'x'.repeat(257), 7]) {
+    const bad = await gateway.handle(call({ to: 'bob', type: 'note', body: 1, subject }));
+    assert.equal(bad.result.ok ? '' : bad.result.error.code, 'POD_CALL_INVALID', String(subject));
+  }
+  assert.equal(services.submitted.length, 1);
+});
+
+test('outbound: vouch asks the host for a bond as the calling agent, within the send rate', async () => {
+  const { gateway, services } = setup({ perMinute: 2 });
+  const asked: string[][] = [];
+  services.vouch = async (voucher: string, vouchee: string, subject: string) => {
+    asked.push([voucher, vouchee, subject]);
+    return ok({ granted: true });
+  };
+  const granted = await gateway.handle(call({ vouchee: 'carol', subject: 'task-9' }, 'vouch'));
+  assert.deepEqual(granted.result.ok ? granted.result.value : null, { granted: true });
+  assert.deepEqual(asked, [['alice', 'carol', 'task-9']]);
+  const malformed = await gateway.handle(call({ vouchee: 'carol' }, 'vouch'));
+  assert.equal(malformed.result.ok ? '' : malformed.result.error.code, 'POD_CALL_INVALID');
+  assert.ok((await gateway.handle(call({ vouchee: 'carol', subject: 'task-9' }, 'vouch'))).result.ok);
+  const limited = await gateway.handle(call({ vouchee: 'carol', subject: 'task-9' }, 'vouch'));
+  assert.equal(limited.result.ok ? '' : limited.result.error.code, 'GATEWAY_RATE_LIMITED');
+  assert.equal(asked.length, 2);
+});
+
+test('outbound: without a trust ledger a vouch is refused', async () => {
+  const { gateway } = setup();
+  const refused = await gateway.handle(call({ vouchee: 'carol', subject: 'task-9' }, 'vouch'));
+  assert.equal(refused.result.ok ? '' : refused.result.error.code, 'MESSAGE_DENIED');
+  assert.equal(refused.facts.blocked, true);
+});

@@ -12,10 +12,20 @@ import { answer, refuse } from './answer.ts';
 import { answerOf, isRefused } from './intent-outcome.ts';
 import type { Gateway, GatewayAnswer, GatewayCall, PodServices } from './port.ts';
 
+const AGENT_ID = /^[A-Za-z0-9_.:-]{1,256}$/;
+/** What a vouch stands behind: a task or message subject the agents agree on. */
+const SUBJECT = /^[A-Za-z0-9_.:/#-]{1,256}$/;
+
 const SendPayloadSchema = z.strictObject({
-  to: z.string().regex(/^[A-Za-z0-9_.:-]{1,256}$/),
+  to: z.string().regex(AGENT_ID),
   type: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/),
   body: z.json(),
+  subject: z.string().regex(SUBJECT).optional(),
+});
+
+const VouchPayloadSchema = z.strictObject({
+  vouchee: z.string().regex(AGENT_ID),
+  subject: z.string().regex(SUBJECT),
 });
 
 /** The intent action a message becomes; the runtime routes it to the message connector. */
@@ -44,6 +54,7 @@ export class OutboundGateway implements Gateway {
   }
 
   async handle(call: GatewayCall): Promise<GatewayAnswer> {
+    if (call.op === 'vouch') return this.#vouch(call);
     if (call.op !== 'send')
       return refuse(
         '',
@@ -59,7 +70,7 @@ export class OutboundGateway implements Gateway {
         fail(ERROR_CODES.POD_CALL_INVALID, `send: \`${where}\` is invalid; it needs \`{ to, type, body }\``),
       );
     }
-    const { to, type, body } = parsed.data;
+    const { to, type, body, subject } = parsed.data;
     if (!this.#recipients.matches(to)) {
       return refuse(
         to,
@@ -103,7 +114,7 @@ export class OutboundGateway implements Gateway {
     const submitted = await this.#services.submit(call.agent, {
       action: MESSAGE_SEND_ACTION,
       resource: `agent:${to}`,
-      args: { type, body: body as never },
+      args: { type, body: body as never, ...(subject === undefined ? {} : { subject }) },
       sideEffect: 'write',
     });
     if (!submitted.ok) return answer(to, call.bytes, 0, submitted, false);
@@ -112,5 +123,34 @@ export class OutboundGateway implements Gateway {
     const sent =
       outcome.state === 'committed' ? { external: { kind: 'message', peer: to } as const } : undefined;
     return answer(to, call.bytes, 0, result, isRefused(outcome), sent);
+  }
+
+  // WHY: a vouch spends the voucher's own trust, so it shares the send rate: an agent cannot
+  // flood the ledger with bonds any faster than it can send.
+  async #vouch(call: GatewayCall): Promise<GatewayAnswer> {
+    const parsed = VouchPayloadSchema.safeParse(call.payload);
+    if (!parsed.success)
+      return refuse(
+        '',
+        call.bytes,
+        fail(ERROR_CODES.POD_CALL_INVALID, 'vouch: it needs `{ vouchee, subject }` (agent id, subject id)'),
+      );
+    const { vouchee, subject } = parsed.data;
+    if (this.#services.vouch === undefined)
+      return refuse(vouchee, call.bytes, fail(ERROR_CODES.MESSAGE_DENIED, 'no trust ledger is hosted here'));
+    if (!this.#rate.take())
+      return refuse(
+        vouchee,
+        call.bytes,
+        fail(
+          ERROR_CODES.GATEWAY_RATE_LIMITED,
+          `this agent may send ${this.#config.perMinute} messages per minute`,
+          {
+            retryAfterMs: this.#rate.waitMs(),
+          },
+        ),
+      );
+    const vouched = await this.#services.vouch(call.agent, vouchee, subject);
+    return answer(vouchee, call.bytes, 0, vouched, !vouched.ok);
   }
 }

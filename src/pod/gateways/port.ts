@@ -48,6 +48,11 @@ export interface PodServices {
   record(type: string, data: { readonly [key: string]: JsonValue }): Promise<number>;
   /** The kernel's structural pre-filter (check 7's) on free text, e.g. an LLM prompt. */
   screen(text: string): { readonly verdict: 'allow' | 'deny' | 'escalate'; readonly score: number };
+  /**
+   * `voucher` bonds part of its trust behind `vouchee`'s messages about `subject` (issue 5); the
+   * answer says whether the ledger granted it and why not. Absent where no trust ledger is hosted.
+   */
+  vouch?(voucher: string, vouchee: string, subject: string): Promise<Result<JsonValue, KernelError>>;
 }
 
 /** One call as the Sentry hands it to a gateway, after shape and size checks. */

@@ -203,10 +203,20 @@ export function makeAgentApi(host: AgentApiHost): AgentApi {
       ]),
       stat: guarded((path: unknown) => ['fs', 'stat', { path: checkName(path, 'path') }]),
     },
-    send: guarded((to: unknown, type: unknown, body: unknown) => [
+    send: guarded((to: unknown, type: unknown, body: unknown, options?: unknown) => [
       'outbound',
       'send',
-      { to: checkName(to, 'to'), type: checkName(type, 'type'), body: toJson(body ?? null, 'message body') },
+      {
+        to: checkName(to, 'to'),
+        type: checkName(type, 'type'),
+        body: toJson(body ?? null, 'message body'),
+        ...subjectOf(options),
+      },
+    ]),
+    vouch: guarded((agent: unknown, subject: unknown) => [
+      'outbound',
+      'vouch',
+      { vouchee: checkName(agent, 'agent'), subject: checkName(subject, 'subject') },
     ]),
     // Messages queued here (no onMessage export) come first, then what the host still holds.
     inbox: async (): Promise<Json[]> => {
@@ -252,6 +262,13 @@ export function makeAgentApi(host: AgentApiHost): AgentApi {
       interrupted = true;
     },
   };
+}
+
+function subjectOf(options: unknown): { subject?: string } {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw new TypeError('send options must be an object');
+  const subject: unknown = (options as { subject?: unknown }).subject;
+  return subject === undefined ? {} : { subject: checkName(subject, 'subject') };
 }
 
 function seenOf(seen: unknown): { seen?: string } {
