@@ -1,6 +1,7 @@
 // Public face of src/pod: agent pods, their Sentry and gateways, manifests and LLM providers.
 
 export { nameAllowlist } from './allowlist.ts';
+export type { AgentMemory } from './gateways/memory-router.ts';
 export type { IntentOutcome, IntentRequest, PodMessage, PodServices } from './gateways/port.ts';
 export { OpenAiCompatibleProvider } from './llm/openai-compatible.ts';
 export type { LlmProvider } from './llm/provider.ts';

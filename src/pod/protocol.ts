@@ -64,6 +64,7 @@ export type AgentMessage =
 //   vouch chain other agents signed for it
 // - `maos.vouch(agent, subject)` → outbound gateway, op `vouch`: bonds part of this agent's trust
 //   behind `agent`'s messages about `subject` (decision 0011)
+// - `maos.session.join(id, token)` → fs gateway, op `join`: mounts shared session `id` at `/session/<id>`
 // - `maos.inbox()` → inbound gateway, op `take` (messages delivered while busy)
 // - `maos.sleep(ms)` → resolved by the bootstrap's own timer, cancelled when the pod dies
 // - `maos.interrupted` (getter, true after SIGINT), `maos.log(...)`, `maos.apoptosis(reason)`

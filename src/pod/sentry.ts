@@ -20,7 +20,7 @@ export type CallMessage = Extract<AgentMessage, { readonly kind: 'call' }>;
 export const GATEWAY_OPS: Readonly<Record<AgentGateway, ReadonlySet<string>>> = {
   tool: new Set(['intent']),
   llm: new Set(['complete']),
-  fs: new Set(['read', 'write', 'list', 'remove', 'stat']),
+  fs: new Set(['read', 'write', 'list', 'remove', 'stat', 'join']),
   outbound: new Set(['send', 'vouch']),
   inbound: new Set(['take']),
 };

@@ -25,6 +25,7 @@ import { Pipeline, type PipelineRun, type PipeStage } from './pipeline.ts';
 import { podAgents } from './pod-agents.ts';
 import { PodBus } from './pod-bus.ts';
 import { providersOf } from './pod-providers.ts';
+import { PodSessions } from './pod-sessions.ts';
 import { PodTrust } from './pod-trust.ts';
 import { PodVouching } from './pod-vouching.ts';
 import type { PodControl, PodSignal } from './service.ts';
@@ -49,6 +50,8 @@ export type PodRuntime = OpenService & {
   readonly trust: PodTrust;
   /** Vouch chains on messages and slashes traced back from downstream anomalies. */
   readonly vouching: PodVouching;
+  /** Shared sessions: create, mint join tokens, show (chain re-checked). */
+  readonly sessions: PodSessions;
   /** Runs a typed pipe: `rt.pipe(['researcher', expect(schema), 'summarizer'], input)`. */
   pipe(stages: readonly (string | PipeStage)[], input: JsonValue): Promise<PipelineRun>;
 };
@@ -84,6 +87,7 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
     refresh: (agent) => trust.load(agent),
     record,
   });
+  const sessions = new PodSessions({ storage: rt.storage, clock, keys: rt.keys.current.ed25519, record });
   const journalImmune = immuneJournal(record);
   const immune = new ImmuneSystem({
     ...options.immune,
@@ -140,15 +144,17 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
     providers: providersOf(base.config.config.pods.providers),
     // Each pod's VFS: working memory (gone with the pod), episodic memory (in storage), and its
     // manifest and grants mounted read-only at /policy.
-    openMemory: (manifest) =>
-      AgentVfs.open({
+    openMemory: async (manifest) => {
+      const vfs = await AgentVfs.open({
         agent: manifest.id,
         storage: rt.storage,
         policy: {
           'manifest.json': JSON.stringify(manifest, null, 2),
           'grants.json': JSON.stringify(policy.agents.get(manifest.id)?.grants ?? [], null, 2),
         },
-      }),
+      });
+      return vfs.ok ? ok(sessions.memoryOf(manifest.id, vfs.value)) : vfs;
+    },
     workspaceRoot: resolve(base.dataDir, base.config.config.pods.workspaces),
     ...(options.termGraceMs === undefined ? {} : { termGraceMs: options.termGraceMs }),
   });
@@ -165,6 +171,7 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
     bus,
     trust,
     vouching,
+    sessions,
     control,
     pipe: (stages, input) => runPipe(stages, input, pods, bus),
     close: async () => {

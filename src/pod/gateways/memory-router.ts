@@ -18,8 +18,12 @@ export interface AgentMemory {
   remove(path: unknown, options?: { readonly seen?: string }): Promise<Result<unknown, KernelError>>;
   list(path: unknown): Promise<Result<unknown, KernelError>>;
   stat(path: unknown): Promise<Result<unknown, KernelError>>;
+  /** Joins shared session `id` with a join token the host minted; absent where no sessions are hosted. */
+  join?(id: unknown, token: unknown): Promise<Result<unknown, KernelError>>;
   close(): Promise<void>;
 }
+
+const SESSION_PATH = /^\/session\/([^/]+)$/;
 
 /**
  * True when `path` names the VFS rather than the workspace: `/mem` and below, `/session` and below,
@@ -51,9 +55,21 @@ export class MemoryRouter implements Gateway {
     const path = typeof payload === 'object' && !Array.isArray(payload) ? payload.path : undefined;
     if (!isVfsPath(path)) return this.#workspace.handle(call);
     const seen = typeof payload.seen === 'string' ? { seen: payload.seen } : {};
-    const result = await this.#run(call.op, path, payload.text, seen);
+    const result =
+      call.op === 'join'
+        ? await this.#join(path, payload.token)
+        : await this.#run(call.op, path, payload.text, seen);
     const bytesIn = result.ok ? Buffer.byteLength(JSON.stringify(result.value) ?? '') : 0;
     return answer(String(path), call.bytes, bytesIn, result, !result.ok);
+  }
+
+  async #join(path: unknown, token: unknown): Promise<Result<JsonValue, KernelError>> {
+    const id = typeof path === 'string' ? SESSION_PATH.exec(path)?.[1] : undefined;
+    if (id === undefined)
+      return fail(ERROR_CODES.POD_CALL_INVALID, 'join takes a session path `/session/<id>`');
+    if (this.#memory.join === undefined)
+      return fail(ERROR_CODES.GATEWAY_DENIED, 'no shared sessions are hosted here');
+    return json(await this.#memory.join(id, token));
   }
 
   async #run(

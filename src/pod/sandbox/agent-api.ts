@@ -203,6 +203,14 @@ export function makeAgentApi(host: AgentApiHost): AgentApi {
       ]),
       stat: guarded((path: unknown) => ['fs', 'stat', { path: checkName(path, 'path') }]),
     },
+    session: {
+      // Mounts shared session `id` at `/session/<id>` with the join token the operator handed over.
+      join: guarded((id: unknown, token: unknown) => [
+        'fs',
+        'join',
+        { path: `/session/${checkName(id, 'session id')}`, token: checkName(token, 'join token') },
+      ]),
+    },
     send: guarded((to: unknown, type: unknown, body: unknown, options?: unknown) => [
       'outbound',
       'send',
