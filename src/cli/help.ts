@@ -33,6 +33,11 @@ Agent pods (on the daemon):
   stop <agent>             pause an agent (SIGSTOP); cont <agent> resumes it (SIGCONT)
   kill <agent>             end an agent now (SIGKILL); --signal TERM or INT asks it to stop first
   quarantine <agent>       show an agent's quarantine stage; --stage N moves it (0 releases)
+  session create <id> --members a,b [--read-only c]
+                           a shared session for pods, mounted at /session/<id> once they join
+  session token <id> <agent> [--ttl 10m]
+                           print a member's join token (signed, one agent, one session, expiring)
+  session show <id>        a session's head (seq, commit) and members, its hash chain re-checked
 
 MCP (Model Context Protocol):
   gateway                  MAOS in front of MCP servers: every tools/call is decided, journaled
@@ -326,5 +331,23 @@ Without --stage, shows the agent's quarantine stage and anomaly score. With --st
   --by NAME     who decides (default: your user name); recorded in the journal
   --note TEXT   why; recorded in the journal
 Exit codes: 0 done, 2 unknown agent, a transition refused, approval required or no daemon.
+${DAEMON_OPTIONS}
+`;
+
+export const SESSION_HELP = `Usage: maos session create <id> --members a,b [--read-only c] [--json]
+       maos session token <id> <agent> [--ttl 10m] [--json]
+       maos session show <id> [--json]
+
+Shared sessions let agent pods share files: a member joins with maos.session.join(id, token) and
+finds the session at /session/<id>; every change is journaled with its hash commitment.
+  create  makes the session. --members names who may read and write; --read-only names who may
+          only read (they are members too). Agent ids go comma-separated; either flag may repeat.
+  token   mints a join token for one member of one session, signed with the daemon's key. It
+          prints only the token, so it can be piped or stored; --ttl (default 10m, at most 1h)
+          is how long it stays valid. --json prints { token, expiresAtMs }.
+  show    re-checks the session's whole hash chain and prints its head and members.
+--json prints the session view { id, head: { seq, commit }, members: [{ agent, role }] }.
+Exit codes: 0 done, 2 bad input, unknown session, an existing id, a non-member, a broken chain
+(JOURNAL_BROKEN) or no daemon.
 ${DAEMON_OPTIONS}
 `;

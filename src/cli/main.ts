@@ -14,6 +14,7 @@ import { psCommand } from './commands/ps.ts';
 import { quarantineCommand } from './commands/quarantine.ts';
 import { rejectCommand } from './commands/reject.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { sessionCommand } from './commands/session.ts';
 import { signalCommand } from './commands/signal.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokenCommand } from './commands/token.ts';
@@ -62,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
       return signalCommand(command, rest);
     case 'quarantine':
       return quarantineCommand(rest);
+    case 'session':
+      return sessionCommand(rest);
     case 'gateway':
       return (await import('./commands/gateway.ts')).gatewayCommand(rest);
     case 'mcp':

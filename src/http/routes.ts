@@ -8,6 +8,7 @@ import { ERROR_CODES, type KernelError, type Result } from '../shared/index.ts';
 import { errorBody, statusForCode } from './error-status.ts';
 import { registerPodRoutes } from './pod-routes.ts';
 import { parseDecider, parseId, parseJournalQuery } from './request-input.ts';
+import { registerSharedSessionRoutes } from './session-routes.ts';
 
 type IdRequest = FastifyRequest<{ Params: { id?: string } }>;
 type Decide = (id: string, decider: Decider) => Promise<Result<IntentStatus, KernelError>>;
@@ -48,6 +49,7 @@ export function registerRoutes(app: FastifyInstance, service: KernelService, ver
   app.get('/v1/journal/verify', async () => service.verify());
   registerSessionRoutes(app, service);
   if (service.pods !== undefined) registerPodRoutes(app, service.pods);
+  registerSharedSessionRoutes(app, service.sessions);
   const tools = service.tools;
   if (tools === undefined) return;
   app.get('/v1/mcp/tools', async () => tools.list());

@@ -316,7 +316,7 @@ test('session quotas: a file over the size limit or state over the quota fails w
 
 test('creation refuses a duplicate id, bad member lists and bad quotas', async () => {
   const { base } = await world();
-  assert.equal(codeOf(await SharedSession.create({ ...base, members: ['alice'] })), 'INVALID_INPUT');
+  assert.equal(codeOf(await SharedSession.create({ ...base, members: ['alice'] })), 'SESSION_EXISTS');
   const fresh = { ...base, id: 'fresh' };
   for (const members of [[], ['a', 'a'], ['../a'], Array.from({ length: 65 }, (_, i) => `m${i}`)]) {
     assert.equal(codeOf(await SharedSession.create({ ...fresh, members })), 'INVALID_INPUT', String(members));

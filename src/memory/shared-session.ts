@@ -94,7 +94,7 @@ export class SharedSession {
     const existing = await guard(() => options.storage.get(SESSION_NAMESPACE, key));
     if (!existing.ok) return existing;
     if (existing.value !== undefined) {
-      return fail(ERROR_CODES.INVALID_INPUT, `session \`${options.id}\` exists`);
+      return fail(ERROR_CODES.SESSION_EXISTS, `session \`${options.id}\` exists`);
     }
     const genesis = genesisCommit(meta.value);
     const recorded = await record(options.recorder, 'session.created', {

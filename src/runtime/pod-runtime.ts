@@ -165,7 +165,7 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
   const control = podControl(pods, immune);
   return ok({
     ...base,
-    service: { ...base.service, pods: control },
+    service: { ...base.service, pods: control, sessions },
     pods,
     immune,
     bus,

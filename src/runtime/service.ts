@@ -2,6 +2,7 @@
 // commands call exactly these methods. Plain JSON shapes, so they cross HTTP unchanged.
 
 import type { CheckSummary, TrackedState } from '../kernel/index.ts';
+import type { SessionHead, SessionMeta } from '../memory/index.ts';
 import type { PodSummary } from '../pod/index.ts';
 import type { JsonValue, KernelError, Result } from '../shared/index.ts';
 
@@ -146,6 +147,8 @@ export interface KernelService {
   readonly tools?: GatewayTools;
   /** Present when the process hosts agent pods (`maos start`, the library's pod runtime). */
   readonly pods?: PodControl;
+  /** The pods' shared sessions (issue 5), present with `pods`; not the kernel sessions above. */
+  readonly sessions?: SessionControl;
 }
 
 /** One agent pod as `maos ps` shows it (issue 4). */
@@ -170,4 +173,25 @@ export interface PodControl {
     stage: number,
     decider: Decider & { readonly approved?: boolean },
   ): Promise<Result<PodView, KernelError>>;
+}
+
+/** A shared session of pods (issue 5): its chain head (seq, commit) and its members with their role. */
+export type SharedSessionView = {
+  readonly id: string;
+  readonly head: SessionHead;
+  readonly members: SessionMeta['members'];
+};
+
+/** The pods' shared sessions (`maos session create|token|show`); the pod runtime's `PodSessions`. */
+export interface SessionControl {
+  /** Creates a session; `readOnly` names members (of `members`) who may read but never change it. */
+  create(request: {
+    readonly id: string;
+    readonly members: readonly string[];
+    readonly readOnly?: readonly string[];
+  }): Promise<Result<SharedSessionView, KernelError>>;
+  /** A signed join token for member `agent` of session `id`, valid for `ttlMs` (default 10 min). */
+  token(id: string, agent: string, ttlMs?: number): Promise<Result<string, KernelError>>;
+  /** The session's head and members, after re-checking its whole hash chain. */
+  show(id: string): Promise<Result<SharedSessionView, KernelError>>;
 }
