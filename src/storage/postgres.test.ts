@@ -16,7 +16,8 @@ const schemas: string[] = [];
 let roles: string[] = [];
 
 async function reachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
+  // WHY: a server that is down refuses at once; one that is up may take seconds on a loaded CI machine.
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.query('SELECT 1');

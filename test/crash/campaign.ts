@@ -81,8 +81,12 @@ type Epoch = {
 
 const COMMITTER = join(import.meta.dirname, 'committer.ts');
 const READY_TIMEOUT_MS = 60_000;
-/** A stage child that has not reached its stage by then is killed from outside. */
-const STAGE_WAIT_MS = 1_500;
+/**
+ * A stage child that has not reached its stage by then is killed from outside. WHY this long: a
+ * child reaches its stage within its first 24 commits, which a loaded machine may stretch to
+ * seconds, and each stage must see at least one child kill itself there.
+ */
+const STAGE_WAIT_MS = 10_000;
 const STDERR_CHARS_MAX = 4_000;
 
 /** Runs the campaign; resolves to its summary (check `failures` and the counters). */

@@ -29,7 +29,7 @@ actions:
   mcp.everything.get-sum: { approval: true }
 mcp:
   agent: desktop
-  approvalTimeout: 5s
+  approvalTimeout: 60s
   servers:
     everything: { command: ${JSON.stringify(join(BIN, 'mcp-server-everything'))}, args: [stdio] }
 `;

@@ -19,7 +19,9 @@ import {
 
 const EVERYTHING = `{ command: ${JSON.stringify(join(BIN, 'mcp-server-everything'))}, args: [stdio] }`;
 
-function config(capabilities: string, servers: string): string {
+// Calls someone approves or rejects wait long enough for two CLI processes on a loaded CI machine;
+// the timeout itself is tested in its own gateway with a short one.
+function config(capabilities: string, servers: string, approvalTimeout = '60s'): string {
   return `version: 1
 dataDir: data
 agents:
@@ -32,7 +34,7 @@ actions:
   mcp.everything.get-sum: { approval: true }
 mcp:
   agent: desktop
-  approvalTimeout: 2s
+  approvalTimeout: ${approvalTimeout}
   servers:
 ${servers}
 `;
@@ -202,6 +204,21 @@ describe('gateway: allowed calls, the journal, and held calls', () => {
     const result = await pending;
     assert.equal(refusalCode(result, gw.stderr()), 'APPROVAL_REJECTED');
     assert.equal(result._meta?.['maos/intentId'], held.intentId);
+  });
+});
+
+describe('gateway: a held call nobody decides', () => {
+  let box: Sandbox;
+  let gw: Gateway;
+  before(async () => {
+    box = await Sandbox.create(
+      config("      - { action: 'mcp.everything.*', resource: '**' }", `    everything: ${EVERYTHING}`, '1s'),
+    );
+    gw = await startGateway(box);
+  });
+  after(async () => {
+    await gw?.close();
+    await box?.remove();
   });
 
   test('a held call nobody decides is APPROVAL_TIMEOUT after mcp.approvalTimeout', async () => {

@@ -102,7 +102,7 @@ async function rugPull(t: TestContext, silent: boolean): Promise<void> {
   assert.deepEqual(Object.keys(before.inputSchema.properties ?? {}), ['message']);
 
   assert.equal(await call(client, 'echo', { message: 'hi' }), 'Echo: hi');
-  if (!silent) await countReaches(() => notified, 1, 2000);
+  if (!silent) await countReaches(() => notified, 1, 10_000);
 
   const after = await toolNamed(client, 'echo');
   assert.equal(after.description, POISONED_DESCRIPTION);

@@ -40,7 +40,13 @@ export async function hardIsolation(ctx: AttackContext): Promise<AttackStep> {
     pod?.state === 'paused' && pod.osPaused,
     `the immune system's pause command froze the pod: state ${pod?.state}, ${pod?.osPaused ? 'stopped at the OS level (SIGSTOP to the process)' : 'held at its gateways only'}`,
   );
-  const osState = await processState(pod?.pid);
+  // WHY: a SIGSTOPped process shows `T` only once the kernel next schedules it; on a loaded
+  // machine that takes a moment, so the state is polled (bounded) rather than read once.
+  let osState = await processState(pod?.pid);
+  await waitFor(async () => {
+    osState = await processState(pod?.pid);
+    return osState === undefined || osState === 'T';
+  }, 10_000);
   log.check(
     osState === undefined || osState === 'T',
     osState === undefined

@@ -55,7 +55,9 @@ test('resource matching stays fast with many `**` (no exponential backtracking)'
   const path = '/a'.repeat(1000);
   const started = performance.now();
   assert.equal(resourceMatches(pattern, path), false);
-  assert.ok(performance.now() - started < 200);
+  // WHY 2 s: the match takes well under a millisecond, backtracking would take ages; the margin is
+  // for a loaded machine that does not run this process for a while.
+  assert.ok(performance.now() - started < 2_000);
 });
 
 test('resource pattern validation enforces length and segment limits', () => {

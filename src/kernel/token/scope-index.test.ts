@@ -125,9 +125,14 @@ test('matching cost does not grow with the number of scopes', () => {
   }));
   const idx = index(many);
   assert.equal(idx.match('svc3999.call', '/data/3999/x', VARS).kind, 'covered');
-  const started = performance.now();
-  for (let i = 0; i < 20_000; i++) idx.match('svc3999.call', '/data/3999/x', VARS);
-  const perCallUs = ((performance.now() - started) * 1000) / 20_000;
+  // WHY the fastest of five rounds: a loaded machine that stops this process for a while slows
+  // some rounds, never all of them.
+  let perCallUs = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    for (let i = 0; i < 4_000; i++) idx.match('svc3999.call', '/data/3999/x', VARS);
+    perCallUs = Math.min(perCallUs, ((performance.now() - started) * 1000) / 4_000);
+  }
   // WHY: a linear scan over 4000 scopes costs hundreds of microseconds; the trie costs about one.
   assert.ok(perCallUs < 50, `match took ${perCallUs.toFixed(1)} us`);
 });

@@ -1,0 +1,3 @@
+export async function onTask(_task, maos) {
+  return maos.inbox();
+}

@@ -1,0 +1,3 @@
+export async function onTask(task, maos) {
+  return maos.send('listener', 'note', { text: task });
+}
