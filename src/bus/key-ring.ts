@@ -30,7 +30,7 @@ export class BusKeyRing implements KeyDirectory {
 
   constructor(options: { readonly clock?: Clock; readonly random?: Random } = {}) {
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? systemRandom;
+    this.random = new PooledRandom(options.random ?? systemRandom);
   }
 
   /**
@@ -89,12 +89,56 @@ export class BusKeyRing implements KeyDirectory {
     sender: string,
     data: (keyId: string, seq: number) => Uint8Array,
   ): { keyId: string; seq: number; sig: Uint8Array } | undefined {
+    const run = this.signRun(sender, 1, data);
+    return run === undefined ? undefined : { keyId: run.keyId, seq: run.firstSeq, sig: run.sig };
+  }
+
+  /**
+   * Takes the sender's next `count` sequence numbers (consecutive, from `firstSeq`) and signs once
+   * what `data` returns for them with its key. Internal to the bus: the batch signer is the caller.
+   * Returns undefined when the sender has no active key. The numbers are taken even when `data`
+   * throws, so no number is ever signed twice.
+   */
+  signRun(
+    sender: string,
+    count: number,
+    data: (keyId: string, firstSeq: number) => Uint8Array,
+  ): { keyId: string; firstSeq: number; sig: Uint8Array } | undefined {
+    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('a run signs at least one number');
     const signer = this.#signers.get(sender);
     if (signer === undefined) return undefined;
-    const seq = this.#nextSeq.get(sender) ?? 1;
-    this.#nextSeq.set(sender, seq + 1);
-    const sig = sign(null, data(signer.keyId, seq), signer.privateKey);
-    return { keyId: signer.keyId, seq, sig };
+    const firstSeq = this.#nextSeq.get(sender) ?? 1;
+    this.#nextSeq.set(sender, firstSeq + count);
+    const sig = sign(null, data(signer.keyId, firstSeq), signer.privateKey);
+    return { keyId: signer.keyId, firstSeq, sig };
+  }
+}
+
+const POOL_BYTES = 4_096;
+
+/**
+ * Serves small requests (envelope ids and nonces) from a block drawn from `source` at a time, as
+ * `crypto.randomUUID` does: one call into the system's generator per 4 KB instead of two per
+ * message. Every byte is handed out once, as a copy; a seeded source stays reproducible.
+ */
+class PooledRandom implements Random {
+  readonly #source: Random;
+  #pool: Uint8Array = new Uint8Array(0);
+  #at = 0;
+
+  constructor(source: Random) {
+    this.#source = source;
+  }
+
+  bytes(length: number): Uint8Array {
+    if (length > POOL_BYTES / 8) return this.#source.bytes(length);
+    if (this.#at + length > this.#pool.length) {
+      this.#pool = this.#source.bytes(POOL_BYTES);
+      this.#at = 0;
+    }
+    const out = this.#pool.slice(this.#at, this.#at + length);
+    this.#at += length;
+    return out;
   }
 }
 

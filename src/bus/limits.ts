@@ -17,3 +17,7 @@ export const QUEUE_DEPTH_DEFAULT = 1024;
 export const QUEUE_DEPTH_MAX = 65_536;
 /** Rejection and drop records a bus keeps for inspection (older ones are discarded). */
 export const RECORDS_MAX = 10_000;
+/** Envelopes under one batch signature (decision 0010: one Ed25519 signature per batch). */
+export const BATCH_MAX = 64;
+/** Batch signatures a receiver remembers as verified (LRU; positives only). */
+export const VERIFIED_BATCHES_MAX = 4_096;

@@ -7,13 +7,15 @@ import { type Confidentiality, flowsTo } from '../ifc/index.ts';
 import type { Clock, JsonValue, KernelError, Result } from '../shared/index.ts';
 import { ok } from '../shared/index.ts';
 import { type DlpFinding, type DlpMode, scanPayload } from './dlp/index.ts';
-import { type Envelope, signingInput } from './envelope.ts';
-import { type KeyDirectory, verifySignature } from './key-ring.ts';
+import { batchSigningInput, type Envelope, leafText, type MerkleProof, signingInput } from './envelope.ts';
+import { type BusPublicKey, type KeyDirectory, verifySignature } from './key-ring.ts';
 import { CLOCK_SKEW_MS_MAX, ENVELOPE_BYTES_MAX, REPLAY_WINDOW } from './limits.ts';
+import { climb, leafHash, meetClimb } from './merkle.ts';
 import { parseEnvelope } from './parse.ts';
 import { BUS_REASONS, busFail } from './reasons.ts';
 import { ReplayWindow } from './replay-window.ts';
 import type { SchemaRegistry } from './schema-registry.ts';
+import { VerifiedBatches } from './verified-batches.ts';
 
 /** What one recipient accepts. A recipient without a policy accepts nothing. */
 export type ReceivePolicy = {
@@ -28,9 +30,14 @@ export type ReceivePolicy = {
   readonly schemas: SchemaRegistry;
   /**
    * Receivers refuse payloads from senders below their trust threshold. `scoreOf` must be fast
-   * and synchronous (a cache of the trust ledger); a sender it does not know scores 0.
+   * and synchronous (a cache of the trust ledger); a sender it does not know scores 0. It sees the
+   * signature-checked envelope, so a vouch chain the envelope carries can raise the sender's
+   * effective score (decision 0011); a chain that does not verify must not.
    */
-  readonly trust?: { readonly min: number; readonly scoreOf: (sender: string) => number | undefined };
+  readonly trust?: {
+    readonly min: number;
+    readonly scoreOf: (sender: string, envelope: Envelope) => number | undefined;
+  };
 };
 
 export type PolicyLookup = (recipient: string) => ReceivePolicy | undefined;
@@ -64,6 +71,7 @@ export class Receiver {
   readonly #skewMsMax: number;
   readonly #state = new Map<string, Map<string, SenderState>>();
   readonly #allowlists = new WeakMap<ReceivePolicy, ReadonlySet<string>>();
+  readonly #batches = new VerifiedBatches();
 
   constructor(options: ReceiverOptions) {
     this.#options = options;
@@ -111,7 +119,7 @@ export class Receiver {
       );
     }
     if (policy.trust !== undefined && policy.trust.min > 0) {
-      const score = policy.trust.scoreOf(envelope.from) ?? 0;
+      const score = policy.trust.scoreOf(envelope.from, envelope) ?? 0;
       if (!(score >= policy.trust.min)) {
         return busFail(
           BUS_REASONS.BUS_TRUST_BELOW_THRESHOLD,
@@ -163,10 +171,49 @@ export class Receiver {
         where,
       );
     }
-    const { sig, ...unsigned } = envelope;
-    if (!verifySignature(key.key, signingInput(unsigned), Buffer.from(sig, 'base64url'))) {
+    if (envelope.proof !== null) return this.#checkBatchSignature(envelope, envelope.proof, key, where);
+    if (!verifySignature(key.key, signingInput(envelope), Buffer.from(envelope.sig, 'base64url'))) {
       return busFail(BUS_REASONS.BUS_SIGNATURE_INVALID, 'envelope signature does not verify', where);
     }
+    return ok(undefined);
+  }
+
+  /**
+   * A batch member (decision 0010): its leaf and proof must lead to a root whose batch signature
+   * verifies. A verified signature is remembered for exactly its key id, batch size and signature
+   * under the same key object, with its root; a later member counts as verified only when its own
+   * leaf and path lead to that same root (checked from where its path meets the last verified
+   * member's, merkle.ts `meetClimb`). The key checks above always run first, so a retired key is
+   * refused whatever was verified before.
+   */
+  #checkBatchSignature(
+    envelope: Envelope,
+    proof: MerkleProof,
+    key: BusPublicKey,
+    where: Record<string, unknown>,
+  ): Result<void, KernelError> {
+    const leaf = leafHash(leafText(envelope));
+    const id = VerifiedBatches.idOf(envelope.keyId, proof.n, envelope.sig);
+    const known = this.#batches.get(id, key.key);
+    const quick = known === undefined ? undefined : meetClimb(leaf, proof.n, proof.i, proof.path, known.last);
+    if (known !== undefined && quick !== undefined) {
+      known.last = quick;
+      return ok(undefined);
+    }
+    const full = climb(leaf, proof.n, proof.i, proof.path);
+    const root = full?.nodes.at(-1);
+    if (full === undefined || root === undefined) {
+      return busFail(BUS_REASONS.BUS_MALFORMED, 'envelope `proof` does not fit its batch size', where);
+    }
+    if (known !== undefined && known.root === root) {
+      known.last = full;
+      return ok(undefined);
+    }
+    const input = batchSigningInput(envelope.keyId, proof.n, Buffer.from(root, 'base64url'));
+    if (!verifySignature(key.key, input, Buffer.from(envelope.sig, 'base64url'))) {
+      return busFail(BUS_REASONS.BUS_SIGNATURE_INVALID, 'batch signature does not verify', where);
+    }
+    if (known === undefined) this.#batches.add(id, { key: key.key, root, last: full });
     return ok(undefined);
   }
 
