@@ -1,10 +1,12 @@
 // All agent-to-agent traffic goes over the signed bus (issue 5): each pod gets an Ed25519 key when
 // it starts (the host holds it; agent code never sees it, MR-2), a receive policy from its manifest
 // and the policy (senders, clearance, rate, DLP), and a subscription that hands checked messages to
-// its inbound gateway. A `message.send` intent, once committed, is signed as its sender and
-// published; typed pipes hand their payloads over the same bus and wait for the checked delivery.
+// its inbound gateway. A `message.send` intent, once committed, is signed as its sender (one
+// signature per sender and event-loop turn, each envelope with its Merkle proof: decision 0010)
+// and published; typed pipes hand their payloads over the same bus and wait for the checked delivery.
 
 import {
+  BatchSigner,
   BusKeyRing,
   type BusRecord,
   type Delivery,
@@ -13,7 +15,6 @@ import {
   type ReceivePolicy,
   SchemaRegistry,
   type Subscription,
-  signEnvelope,
   type VouchEntry,
 } from '../bus/index.ts';
 import type { Label } from '../ifc/index.ts';
@@ -70,6 +71,8 @@ export class PodBus {
   readonly keys: BusKeyRing;
   readonly schemas = new SchemaRegistry({ [MESSAGE_SCHEMA]: {} });
   readonly bus: MemoryBus;
+  /** Signs each sender's messages of one event-loop turn with one signature (decision 0010). */
+  readonly #signer: BatchSigner;
   readonly #o: PodBusOptions;
   readonly #policies = new Map<string, ReceivePolicy>();
   readonly #subscriptions = new Map<string, Subscription>();
@@ -79,6 +82,7 @@ export class PodBus {
   constructor(options: PodBusOptions) {
     this.#o = options;
     this.keys = new BusKeyRing({ clock: options.clock, random: options.random });
+    this.#signer = new BatchSigner(this.keys);
     this.bus = new MemoryBus({
       keys: this.keys,
       policies: (recipient) => this.#policies.get(recipient),
@@ -132,7 +136,7 @@ export class PodBus {
     subject?: string,
   ): Promise<Result<void, KernelError>> {
     const vouch = subject === undefined ? [] : (this.#o.chainOf?.(from, subject) ?? []);
-    const envelope = this.#sign(from, to, type, MESSAGE_SCHEMA, body, vouch);
+    const envelope = await this.#sign(from, to, type, MESSAGE_SCHEMA, body, vouch);
     return envelope.ok ? this.bus.publish(envelope.value) : envelope;
   }
 
@@ -147,7 +151,7 @@ export class PodBus {
       return fail(ERROR_CODES.POD_BUSY, 'too many pipe handoffs in flight');
     if (check !== undefined && !this.schemas.has(check.schemaId))
       this.schemas.register(check.schemaId, check.schema);
-    const envelope = this.#sign(from, to, PIPE_TYPE, check?.schemaId ?? MESSAGE_SCHEMA, payload);
+    const envelope = await this.#sign(from, to, PIPE_TYPE, check?.schemaId ?? MESSAGE_SCHEMA, payload);
     if (!envelope.ok) return envelope;
     const id = envelope.value.id;
     const settled = new Promise<Result<JsonValue, KernelError>>((resolve) => {
@@ -173,23 +177,21 @@ export class PodBus {
   async close(): Promise<void> {
     for (const id of [...this.#pending.keys()])
       this.#settle(id, fail(ERROR_CODES.POD_TERMINATED, 'the bus closed'));
+    this.#signer.flush();
     await this.bus.close();
   }
 
-  #sign(
+  async #sign(
     from: string,
     to: string,
     type: string,
     schema: string,
     payload: JsonValue,
     vouch: readonly VouchEntry[] = [],
-  ): Result<Envelope, KernelError> {
+  ): Promise<Result<Envelope, KernelError>> {
     if (!this.keys.hasSigner(from))
       return fail(ERROR_CODES.AGENT_NOT_RUNNING, `agent \`${from}\` has no bus key (no running pod)`);
-    return signEnvelope(
-      { from, to: [to], type, schema, payload, label: this.#o.labelOf(from), vouch },
-      this.keys,
-    );
+    return this.#signer.sign({ from, to: [to], type, schema, payload, label: this.#o.labelOf(from), vouch });
   }
 
   #deliver(delivery: Delivery): void {

@@ -82,12 +82,12 @@ export class PodVouching {
     if (!outcome.ok) return outcome;
     if (!outcome.value.granted) {
       const { reason, message } = outcome.value;
-      void this.#journal('trust.vouch-refused', { voucher, vouchee, subject, reason, message });
+      await this.#journal('trust.vouch-refused', { voucher, vouchee, subject, reason, message });
       return fail(ERROR_CODES.MESSAGE_DENIED, `vouch refused: ${reason}: ${message}`, { reason });
     }
     const { bond, attestation } = outcome.value;
     this.#keep(vouchee, subject, attestation as Attestation<VouchStatement>);
-    void this.#journal('trust.vouch', { voucher, vouchee, subject, bond: bond.amount, bondId: bond.id });
+    await this.#journal('trust.vouch', { voucher, vouchee, subject, bond: bond.amount, bondId: bond.id });
     return ok({ granted: true, bond: bond.amount, expiresAtMs: bond.expiresAtMs });
   }
 
