@@ -65,6 +65,8 @@ export type PodBusOptions = {
   readonly chainOf?: (agent: string, subject: string) => readonly VouchEntry[];
   /** Told of each message handed to a pod, for tracing a downstream anomaly back to it (slashing). */
   readonly onDelivered?: (recipient: string, envelope: Envelope) => void;
+  /** Told when the pod did not take a message `onDelivered` announced. */
+  readonly onUndelivered?: (recipient: string, id: string) => void;
 };
 
 export class PodBus {
@@ -208,14 +210,15 @@ export class PodBus {
       body: payload,
     });
     void delivered?.then((result) => {
-      if (!result.ok)
-        void this.#journal('bus.undelivered', {
-          id: envelope.id,
-          from: envelope.from,
-          to: recipient,
-          code: result.error.code,
-          message: result.error.message,
-        });
+      if (result.ok) return;
+      this.#o.onUndelivered?.(recipient, envelope.id);
+      void this.#journal('bus.undelivered', {
+        id: envelope.id,
+        from: envelope.from,
+        to: recipient,
+        code: result.error.code,
+        message: result.error.message,
+      });
     });
   }
 

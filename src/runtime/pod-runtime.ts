@@ -114,6 +114,7 @@ export async function openPodRuntime(options: PodRuntimeOptions): Promise<Result
     trustOf: (agent, envelope, trustFor) => vouching.effective(agent, envelope, trustFor),
     chainOf: (agent, subject) => vouching.chainOf(agent, subject),
     onDelivered: (recipient, envelope) => vouching.delivered(recipient, envelope),
+    onUndelivered: (recipient, id) => vouching.undelivered(recipient, id),
   });
   late.bus = bus;
   const pods = new PodManager({

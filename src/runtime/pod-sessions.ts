@@ -98,6 +98,9 @@ export class PodSessions {
       join: async (id, token) => {
         if (typeof id !== 'string') return fail(ERROR_CODES.INVALID_INPUT, 'a session id is a string');
         const session = await this.#session(id);
+        // WHY: an agent learns nothing about sessions it is not in, not even whether they exist.
+        if (!session.ok && session.error.code === ERROR_CODES.SESSION_UNKNOWN)
+          return fail(ERROR_CODES.GATEWAY_DENIED, `agent \`${agent}\` is not a member of session \`${id}\``);
         if (!session.ok) return session;
         const member = await session.value.join(agent, token);
         if (!member.ok) return member;

@@ -83,7 +83,9 @@ export class PodVouching {
     if (!outcome.value.granted) {
       const { reason, message } = outcome.value;
       await this.#journal('trust.vouch-refused', { voucher, vouchee, subject, reason, message });
-      return fail(ERROR_CODES.MESSAGE_DENIED, `vouch refused: ${reason}: ${message}`, { reason });
+      // WHY: a refusal is the ledger's rule at work (cap, cycle, minimum score), not misbehaviour:
+      // data for the agent, never a blocked call the immune system would count.
+      return ok({ granted: false, reason, message });
     }
     const { bond, attestation } = outcome.value;
     this.#keep(vouchee, subject, attestation as Attestation<VouchStatement>);
@@ -135,23 +137,44 @@ export class PodVouching {
     if (this.#delivered.size > CHAINS_MAX) this.#forgetOldest(this.#delivered);
   }
 
-  /** A counted anomaly soon after a delivered message slashes that message's sender and its vouchers. */
+  /** The pod refused the message (inbox full, pod gone): nothing it did afterwards is the sender's doing. */
+  undelivered(recipient: string, id: string): void {
+    if (this.#delivered.get(recipient)?.id === id) this.#delivered.delete(recipient);
+  }
+
+  /**
+   * A counted anomaly soon after a delivered message slashes that message's sender and its
+   * vouchers, once per message: the entry is consumed and the cause is the message, so a hostile
+   * recipient cannot slash one sender again and again with anomalies of its own making.
+   */
   observe(event: ImmuneEvent): void {
     if (event.type !== 'immune.anomaly' || !event.counted) return;
     const cause = this.#delivered.get(event.agent);
-    if (cause === undefined || event.atMs - cause.atMs > SLASH_ATTRIBUTION_MS || cause.from === event.agent)
-      return;
-    void this.#slash(event.agent, event.kind, event.weight, event.atMs, cause);
+    if (cause === undefined || cause.from === event.agent) return;
+    const sinceMs = event.atMs - cause.atMs;
+    if (sinceMs < 0 || sinceMs > SLASH_ATTRIBUTION_MS) return;
+    this.#delivered.delete(event.agent);
+    this.#slash(event.agent, event.kind, event.weight, cause).catch((error: unknown) => {
+      // WHY: fail closed: whatever broke, the subject's bonds stop counting here.
+      this.#forfeit(cause.from, cause.subject);
+      void this.#journal('trust.slash-failed', {
+        agent: cause.from,
+        code: ERROR_CODES.STORAGE,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    });
   }
 
-  async #slash(agent: string, kind: string, weight: number, atMs: number, cause: Delivered): Promise<void> {
+  async #slash(agent: string, kind: string, weight: number, cause: Delivered): Promise<void> {
     const slashed = await this.#o.ledger.slash({
       agent: cause.from,
       session: POD_VOUCH_SESSION,
       subject: cause.subject,
       severity: Math.min(1, Math.max(weight, 1) / SEVERITY_PER_WEIGHT),
-      cause: `${agent}:${kind}:${atMs}`,
+      cause: `message:${cause.id}`,
     });
+    // WHY: fail closed: the ledger may have forfeited the bonds before a later step failed.
+    this.#forfeit(cause.from, cause.subject);
     if (!slashed.ok) {
       void this.#journal('trust.slash-failed', {
         agent: cause.from,
@@ -161,7 +184,6 @@ export class PodVouching {
       return;
     }
     if (slashed.value.duplicate) return;
-    this.#forfeit(cause.from, cause.subject);
     for (const item of slashed.value.slashes) await this.#o.refresh(item.agent);
     void this.#journal('trust.slash', {
       cause: `${agent}:${kind}`,

@@ -40,7 +40,11 @@ async function journal(type: string): Promise<Record<string, unknown>[]> {
 }
 
 test('members join with their own tokens and share state; every change is journaled with its commitment', async () => {
-  const created = await rt.sessions.create({ id: 'plan', members: ['scribe', 'scribe2'], readOnly: ['scribe2'] });
+  const created = await rt.sessions.create({
+    id: 'plan',
+    members: ['scribe', 'scribe2'],
+    readOnly: ['scribe2'],
+  });
   assert.ok(created.ok, created.ok ? '' : created.error.message);
   for (const agent of ['scribe', 'scribe2']) {
     const token = await rt.sessions.token('plan', agent);
@@ -79,11 +83,14 @@ test('a token minted for another agent, for another session, or forged, does not
   const [body, sig] = forScribe.value.split('.');
   const forged = `${body}.${sig?.startsWith('A') ? `B${sig.slice(1)}` : `A${sig?.slice(1)}`}`;
   const badSig = (await task('scribe', { join: 'other', token: forged })) as { code?: string };
-  assert.ok(badSig.code !== undefined && badSig.code.startsWith('TOKEN_'), JSON.stringify(badSig));
+  assert.ok(badSig.code?.startsWith('TOKEN_'), JSON.stringify(badSig));
   const refused = await journal('session.join-refused');
   assert.equal(refused.length, 3);
   const outsider = await rt.sessions.token('plan', 'nobody');
   assert.equal(outsider.ok ? '' : outsider.error.code, 'GATEWAY_DENIED');
   const missing = await rt.sessions.token('nope', 'scribe');
-  assert.equal(missing.ok, false);
+  assert.equal(missing.ok ? '' : missing.error.code, 'SESSION_UNKNOWN');
+  // An agent cannot tell a session that does not exist from one it is not in.
+  const probe = (await task('scribe', { join: 'nope', token: forScribe.value })) as { code?: string };
+  assert.equal(probe.code, 'GATEWAY_DENIED');
 });

@@ -93,13 +93,22 @@ test('a sender below the receiver threshold is refused; a vouch for its subject 
   assert.equal((await guardSaw()).includes('other'), false);
 });
 
-test('an agent cannot vouch for itself, and a newcomer cannot vouch at all', async () => {
-  const self = await rt.control.task('sponsor', { vouchFor: 'sponsor', subject: 'report-1' });
+test('an agent vouches only for agents it may message, never for itself; a newcomer cannot vouch at all', async () => {
+  const offList = await rt.control.task('sponsor', { vouchFor: 'guard', subject: 'report-1' });
+  assert.ok(offList.ok);
+  assert.equal((offList.value as { code?: string }).code, 'MESSAGE_DENIED');
+  const self = await rt.vouching.vouch('sponsor', 'sponsor', 'report-1');
   assert.ok(self.ok);
-  assert.match(JSON.stringify(self.value), /vouch-self/);
-  // The newbie has no outbound vouch rights beyond its own trust, which is under the minimum.
+  assert.deepEqual(
+    [(self.value as { granted: boolean }).granted, (self.value as { reason: string }).reason],
+    [false, 'vouch-self'],
+  );
   const low = await rt.vouching.vouch('newbie', 'sponsor', 'report-1');
-  assert.equal(low.ok ? '' : low.error.details?.reason, 'vouch-below-minimum');
+  assert.equal(low.ok && (low.value as { reason?: string }).reason, 'vouch-below-minimum');
+  assert.deepEqual(
+    (await journal('trust.vouch-refused')).map((data) => data.reason),
+    ['vouch-self', 'vouch-below-minimum'],
+  );
 });
 
 test('a vouch chain that does not verify counts for nothing: a forged bond leaves the sender at its own score', () => {
@@ -175,4 +184,49 @@ test('an anomaly a vouched message causes downstream slashes its sender and, cas
   assert.ok(effective.ok);
   // Equal up to the decay toward the prior between the two reads.
   assert.ok(Math.abs(effective.value - (rt.trust.scoreOf('newbie') ?? 0)) < 1e-6, String(effective.value));
+});
+
+test('one delivered message is slashed once, however many anomalies its recipient makes afterwards', async () => {
+  const slashesBefore = (await journal('trust.slash')).length;
+  const signed = signEnvelope(
+    {
+      from: 'newbie',
+      to: ['guard'],
+      type: 'note',
+      schema: 'maos.message.v1',
+      payload: {},
+      label: { confidentiality: 'PUBLIC', integrity: 'TRUSTED' },
+    },
+    rt.bus.keys,
+  );
+  assert.ok(signed.ok);
+  rt.vouching.delivered('guard', signed.value);
+  const before = rt.trust.scoreOf('newbie') ?? 0;
+  for (let i = 0; i < 5; i++)
+    rt.vouching.observe({
+      type: 'immune.anomaly',
+      agent: 'guard',
+      kind: 'gateway-blocked',
+      source: 'sentry',
+      weight: 6,
+      counted: true,
+      score: 6 * (i + 1),
+      atMs: Date.now(),
+    });
+  await eventually(async () => (await journal('trust.slash')).length === slashesBefore + 1, 'one slash');
+  const [last] = (await journal('trust.slash')).slice(-1);
+  assert.equal(last?.message, signed.value.id);
+  await eventually(async () => (rt.trust.scoreOf('newbie') ?? 1) < before, 'the score is refreshed');
+  // The recipient's later anomalies find no message to blame: the entry was consumed by the slash.
+  rt.vouching.observe({
+    type: 'immune.anomaly',
+    agent: 'guard',
+    kind: 'gateway-blocked',
+    source: 'sentry',
+    weight: 6,
+    counted: true,
+    score: 36,
+    atMs: Date.now(),
+  });
+  assert.equal((await journal('trust.slash')).length, slashesBefore + 1);
 });

@@ -127,22 +127,41 @@ test('outbound: vouch asks the host for a bond as the calling agent, within the 
   const asked: string[][] = [];
   services.vouch = async (voucher: string, vouchee: string, subject: string) => {
     asked.push([voucher, vouchee, subject]);
-    return ok({ granted: true });
+    return ok(asked.length === 1 ? { granted: true } : { granted: false, reason: 'vouch-session-cap' });
   };
-  const granted = await gateway.handle(call({ vouchee: 'carol', subject: 'task-9' }, 'vouch'));
+  const granted = await gateway.handle(call({ vouchee: 'bob', subject: 'task-9' }, 'vouch'));
   assert.deepEqual(granted.result.ok ? granted.result.value : null, { granted: true });
-  assert.deepEqual(asked, [['alice', 'carol', 'task-9']]);
-  const malformed = await gateway.handle(call({ vouchee: 'carol' }, 'vouch'));
+  assert.deepEqual(asked, [['alice', 'bob', 'task-9']]);
+  const malformed = await gateway.handle(call({ vouchee: 'bob' }, 'vouch'));
   assert.equal(malformed.result.ok ? '' : malformed.result.error.code, 'POD_CALL_INVALID');
-  assert.ok((await gateway.handle(call({ vouchee: 'carol', subject: 'task-9' }, 'vouch'))).result.ok);
-  const limited = await gateway.handle(call({ vouchee: 'carol', subject: 'task-9' }, 'vouch'));
+  // A ledger refusal is data for the agent, not a blocked call the immune system would count.
+  const capped = await gateway.handle(call({ vouchee: 'bob', subject: 'task-9' }, 'vouch'));
+  assert.deepEqual(capped.result.ok ? capped.result.value : null, {
+    granted: false,
+    reason: 'vouch-session-cap',
+  });
+  assert.equal(capped.facts.blocked, false);
+  const limited = await gateway.handle(call({ vouchee: 'bob', subject: 'task-9' }, 'vouch'));
   assert.equal(limited.result.ok ? '' : limited.result.error.code, 'GATEWAY_RATE_LIMITED');
   assert.equal(asked.length, 2);
 });
 
-test('outbound: without a trust ledger a vouch is refused', async () => {
-  const { gateway } = setup();
-  const refused = await gateway.handle(call({ vouchee: 'carol', subject: 'task-9' }, 'vouch'));
+test('outbound: an agent may vouch only for agents on its recipient allowlist', async () => {
+  const { gateway, services } = setup();
+  let asked = 0;
+  services.vouch = async () => {
+    asked += 1;
+    return ok({ granted: true });
+  };
+  const refused = await gateway.handle(call({ vouchee: 'mallory', subject: 'task-9' }, 'vouch'));
   assert.equal(refused.result.ok ? '' : refused.result.error.code, 'MESSAGE_DENIED');
   assert.equal(refused.facts.blocked, true);
+  assert.equal(asked, 0);
+});
+
+test('outbound: without a trust ledger a vouch is GATEWAY_DENIED, and not counted as blocked', async () => {
+  const { gateway } = setup();
+  const refused = await gateway.handle(call({ vouchee: 'bob', subject: 'task-9' }, 'vouch'));
+  assert.equal(refused.result.ok ? '' : refused.result.error.code, 'GATEWAY_DENIED');
+  assert.equal(refused.facts.blocked, false);
 });

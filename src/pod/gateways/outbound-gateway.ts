@@ -136,8 +136,15 @@ export class OutboundGateway implements Gateway {
         fail(ERROR_CODES.POD_CALL_INVALID, 'vouch: it needs `{ vouchee, subject }` (agent id, subject id)'),
       );
     const { vouchee, subject } = parsed.data;
+    // WHY: an agent may stand behind only agents its manifest lets it talk to.
+    if (!this.#recipients.matches(vouchee))
+      return refuse(
+        vouchee,
+        call.bytes,
+        fail(ERROR_CODES.MESSAGE_DENIED, `agent \`${vouchee}\` is not on this agent's recipient allowlist`),
+      );
     if (this.#services.vouch === undefined)
-      return refuse(vouchee, call.bytes, fail(ERROR_CODES.MESSAGE_DENIED, 'no trust ledger is hosted here'));
+      return answer(vouchee, call.bytes, 0, fail(ERROR_CODES.GATEWAY_DENIED, 'no trust ledger is hosted here'), false);
     if (!this.#rate.take())
       return refuse(
         vouchee,
@@ -150,7 +157,9 @@ export class OutboundGateway implements Gateway {
           },
         ),
       );
+    // A ledger refusal is an ok answer `{ granted: false, reason }`; only a failure of the ledger
+    // itself is an error, and neither is a blocked call.
     const vouched = await this.#services.vouch(call.agent, vouchee, subject);
-    return answer(vouchee, call.bytes, 0, vouched, !vouched.ok);
+    return answer(vouchee, call.bytes, 0, vouched, false);
   }
 }
