@@ -144,7 +144,13 @@ export class OutboundGateway implements Gateway {
         fail(ERROR_CODES.MESSAGE_DENIED, `agent \`${vouchee}\` is not on this agent's recipient allowlist`),
       );
     if (this.#services.vouch === undefined)
-      return answer(vouchee, call.bytes, 0, fail(ERROR_CODES.GATEWAY_DENIED, 'no trust ledger is hosted here'), false);
+      return answer(
+        vouchee,
+        call.bytes,
+        0,
+        fail(ERROR_CODES.GATEWAY_DENIED, 'no trust ledger is hosted here'),
+        false,
+      );
     if (!this.#rate.take())
       return refuse(
         vouchee,
