@@ -13,7 +13,6 @@ import type { SideEffectClass } from '../kernel/index.ts';
 import {
   type Clock,
   ERROR_CODES,
-  fail,
   type JsonValue,
   type KernelError,
   ok,
