@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PodControl, PodSignal } from '../runtime/service.ts';
 import { ERROR_CODES, fail, type JsonValue, type KernelError, ok, type Result } from '../shared/index.ts';
 import { errorBody, statusForCode } from './error-status.ts';
-import { clip, parseDecider } from './request-input.ts';
+import { clip, parseDecider, parseFields } from './request-input.ts';
 
 /** The manifest's id pattern (src/pod/manifest.ts), with its length bound. */
 export const AGENT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -30,7 +30,6 @@ const SIGNALS: Readonly<Record<string, PodSignal>> = {
 };
 
 type AgentRequest = FastifyRequest<{ Params: { id?: string } }>;
-type Fields = Readonly<Record<string, unknown>>;
 
 /** Registers the /v1/agents routes over `pods`. */
 export function registerPodRoutes(app: FastifyInstance, pods: PodControl): void {
@@ -132,21 +131,6 @@ function parseDir(value: unknown): Result<string, KernelError> {
     return invalid(`\`dir\` must be an absolute path of at most ${AGENT_DIR_LENGTH_MAX} characters`);
   }
   return ok(value);
-}
-
-/** A JSON object body with no field outside `allowed`; `expected` shows the right shape. */
-function parseFields(
-  body: unknown,
-  allowed: readonly string[],
-  expected: string,
-): Result<Fields, KernelError> {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return invalid(`the body must be a json object: ${expected}`);
-  }
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) return invalid(`unknown field \`${clip(key)}\`; send ${expected}`);
-  }
-  return ok(body as Fields);
 }
 
 function unknown(agent: string): string {

@@ -96,3 +96,22 @@ export function clip(text: string): string {
 function invalid(message: string): Result<never, KernelError> {
   return fail(ERROR_CODES.INVALID_INPUT, message);
 }
+
+/** A request body's fields, before each is parsed. */
+export type Fields = Readonly<Record<string, unknown>>;
+
+/** A JSON object body with no field outside `allowed`; `expected` shows the right shape. */
+export function parseFields(
+  body: unknown,
+  allowed: readonly string[],
+  expected: string,
+): Result<Fields, KernelError> {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return fail(ERROR_CODES.INVALID_INPUT, `the body must be a json object: ${expected}`);
+  }
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key))
+      return fail(ERROR_CODES.INVALID_INPUT, `unknown field \`${clip(key)}\`; send ${expected}`);
+  }
+  return ok(body as Fields);
+}

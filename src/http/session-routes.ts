@@ -8,7 +8,7 @@ import type { SessionControl } from '../runtime/service.ts';
 import { ERROR_CODES, fail, type KernelError, ok, parseJsonStrict, type Result } from '../shared/index.ts';
 import { errorBody, statusForCode } from './error-status.ts';
 import { AGENT_ID_PATTERN, parseAgentId } from './pod-routes.ts';
-import { clip } from './request-input.ts';
+import { clip, type Fields, parseFields } from './request-input.ts';
 
 export const SHARED_SESSIONS_PATH = '/v1/shared-sessions';
 
@@ -19,7 +19,6 @@ const DURATION = /^(\d{1,15})(ms|s|m|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 type SessionRequest = FastifyRequest<{ Params: { id?: string } }>;
-type Fields = Readonly<Record<string, unknown>>;
 type CreateRequest = Parameters<SessionControl['create']>[0];
 
 /** Registers the shared-session routes; without `sessions` each answers NOT_FOUND, saying why. */
@@ -118,21 +117,6 @@ function tokenView(token: string): JoinTokenView {
   });
   const exp = claims.ok ? (claims.value as { exp?: unknown } | null)?.exp : undefined;
   return typeof exp === 'number' && Number.isSafeInteger(exp) ? { token, expiresAtMs: exp } : { token };
-}
-
-/** A JSON object body with no field outside `allowed`; `expected` shows the right shape. */
-function parseFields(
-  body: unknown,
-  allowed: readonly string[],
-  expected: string,
-): Result<Fields, KernelError> {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return invalid(`the body must be a json object: ${expected}`);
-  }
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) return invalid(`unknown field \`${clip(key)}\`; send ${expected}`);
-  }
-  return ok(body as Fields);
 }
 
 function notHosted(): Result<never, KernelError> {
