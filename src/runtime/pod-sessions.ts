@@ -22,6 +22,7 @@ import {
   type KernelError,
   ok,
   type Result,
+  touchBounded,
 } from '../shared/index.ts';
 import type { Storage } from '../storage/port.ts';
 
@@ -120,12 +121,7 @@ export class PodSessions {
   }
 
   #keep(session: SharedSession): void {
-    this.#open.delete(session.id);
-    this.#open.set(session.id, session);
-    if (this.#open.size > OPEN_SESSIONS_MAX) {
-      const oldest = this.#open.keys().next().value;
-      if (oldest !== undefined) this.#open.delete(oldest);
-    }
+    touchBounded(this.#open, session.id, session, OPEN_SESSIONS_MAX);
   }
 
   #sessionOptions(id: string) {

@@ -6,7 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { ImmuneEvent } from '../immune/index.ts';
 import type { IssuerKeys } from '../kernel/token/issuer-keys.ts';
-import type { Clock } from '../shared/index.ts';
+import { type Clock, touchBounded } from '../shared/index.ts';
 import type { Storage } from '../storage/port.ts';
 import { createAttestationSigner, type TrustEvent, TrustLedger } from '../trust/index.ts';
 
@@ -55,11 +55,6 @@ export class PodTrust {
   }
 
   #remember(agent: string, score: number): void {
-    this.#scores.delete(agent);
-    this.#scores.set(agent, score);
-    if (this.#scores.size > CACHED_MAX) {
-      const oldest = this.#scores.keys().next().value;
-      if (oldest !== undefined) this.#scores.delete(oldest);
-    }
+    touchBounded(this.#scores, agent, score, CACHED_MAX);
   }
 }

@@ -17,6 +17,7 @@ import {
   type KernelError,
   ok,
   type Result,
+  touchBounded,
 } from '../shared/index.ts';
 import {
   type Attestation,
@@ -62,7 +63,7 @@ export class PodVouching {
   /** recipient → the last message handed to it. */
   readonly #delivered = new Map<string, Delivered>();
   /** Bonds a slash forfeited: a chain naming one no longer counts, though its signature still verifies. */
-  readonly #forfeited = new Map<string, number>();
+  readonly #forfeited = new Map<string, true>();
 
   constructor(options: PodVouchingOptions) {
     this.#o = options;
@@ -87,7 +88,7 @@ export class PodVouching {
       return ok({ granted: false, reason, message });
     }
     const { bond, attestation } = outcome.value;
-    this.#keep(vouchee, subject, attestation as Attestation<VouchStatement>);
+    this.#keep(vouchee, subject, attestation);
     await this.#journal('trust.vouch', { voucher, vouchee, subject, bond: bond.amount, bondId: bond.id });
     return ok({ granted: true, bond: bond.amount, expiresAtMs: bond.expiresAtMs });
   }
@@ -126,14 +127,13 @@ export class PodVouching {
   delivered(recipient: string, envelope: Envelope): void {
     const first = envelope.vouch[0] as { statement?: { subject?: unknown } } | undefined;
     const subject = typeof first?.statement?.subject === 'string' ? first.statement.subject : envelope.id;
-    this.#delivered.delete(recipient);
-    this.#delivered.set(recipient, {
-      from: envelope.from,
-      subject,
-      id: envelope.id,
-      atMs: this.#o.clock.wallMs(),
-    });
-    if (this.#delivered.size > CHAINS_MAX) this.#forgetOldest(this.#delivered);
+    const atMs = this.#o.clock.wallMs();
+    touchBounded(
+      this.#delivered,
+      recipient,
+      { from: envelope.from, subject, id: envelope.id, atMs },
+      CHAINS_MAX,
+    );
   }
 
   /** The pod refused the message (inbox full, pod gone): nothing it did afterwards is the sender's doing. */
@@ -153,15 +153,9 @@ export class PodVouching {
     const sinceMs = event.atMs - cause.atMs;
     if (sinceMs < 0 || sinceMs > SLASH_ATTRIBUTION_MS) return;
     this.#delivered.delete(event.agent);
-    this.#slash(event.agent, event.kind, event.weight, cause).catch((error: unknown) => {
-      // WHY: fail closed: whatever broke, the subject's bonds stop counting here.
-      this.#forfeit(cause.from, cause.subject);
-      void this.#journal('trust.slash-failed', {
-        agent: cause.from,
-        code: ERROR_CODES.STORAGE,
-        message: error instanceof Error ? error.message : String(error),
-      });
-    });
+    this.#slash(event.agent, event.kind, event.weight, cause).catch((error: unknown) =>
+      this.#slashFailed(cause, ERROR_CODES.STORAGE, error instanceof Error ? error.message : String(error)),
+    );
   }
 
   async #slash(agent: string, kind: string, weight: number, cause: Delivered): Promise<void> {
@@ -172,16 +166,8 @@ export class PodVouching {
       severity: Math.min(1, Math.max(weight, 1) / SEVERITY_PER_WEIGHT),
       cause: `message:${cause.id}`,
     });
-    // WHY: fail closed: the ledger may have forfeited the bonds before a later step failed.
+    if (!slashed.ok) return this.#slashFailed(cause, slashed.error.code, slashed.error.message);
     this.#forfeit(cause.from, cause.subject);
-    if (!slashed.ok) {
-      void this.#journal('trust.slash-failed', {
-        agent: cause.from,
-        code: slashed.error.code,
-        message: slashed.error.message,
-      });
-      return;
-    }
     if (slashed.value.duplicate) return;
     for (const item of slashed.value.slashes) await this.#o.refresh(item.agent);
     void this.#journal('trust.slash', {
@@ -197,19 +183,24 @@ export class PodVouching {
     });
   }
 
+  // WHY: fail closed: the ledger may have forfeited the bonds before a later step failed, so
+  // whatever broke, the subject's bonds stop counting here.
+  #slashFailed(cause: Delivered, code: string, message: string): void {
+    this.#forfeit(cause.from, cause.subject);
+    void this.#journal('trust.slash-failed', { agent: cause.from, code, message });
+  }
+
   // WHY: the ledger forfeits the subject's bonds, but their attestations stay valid until they
   // expire; dropping the chain and remembering its bonds keeps them from counting in the meantime.
   #forfeit(vouchee: string, subject: string): void {
-    const key = `${vouchee}\u0000${subject}`;
-    for (const link of this.#chains.get(key) ?? []) {
-      this.#forfeited.set(link.statement.bondId, link.statement.expires);
-      if (this.#forfeited.size > CHAINS_MAX) this.#forgetOldest(this.#forfeited);
-    }
+    const key = chainKey(vouchee, subject);
+    for (const link of this.#chains.get(key) ?? [])
+      touchBounded(this.#forfeited, link.statement.bondId, true, CHAINS_MAX);
     this.#chains.delete(key);
   }
 
   #live(vouchee: string, subject: string, nowMs: number): Attestation<VouchStatement>[] {
-    const key = `${vouchee}\u0000${subject}`;
+    const key = chainKey(vouchee, subject);
     const links = this.#chains.get(key);
     if (links === undefined) return [];
     const live = links.filter((link) => link.statement.expires > nowMs);
@@ -219,22 +210,19 @@ export class PodVouching {
   }
 
   #keep(vouchee: string, subject: string, attestation: Attestation<VouchStatement>): void {
-    const key = `${vouchee}\u0000${subject}`;
+    const key = chainKey(vouchee, subject);
     const links = (this.#chains.get(key) ?? []).filter(
       (link) => link.statement.voucher !== attestation.statement.voucher,
     );
     links.push(attestation);
-    this.#chains.delete(key);
-    this.#chains.set(key, links.slice(-TRUST_PARAMS.VOUCH_CHAIN_LINKS_MAX));
-    if (this.#chains.size > CHAINS_MAX) this.#forgetOldest(this.#chains);
-  }
-
-  #forgetOldest(map: Map<string, unknown>): void {
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
+    touchBounded(this.#chains, key, links.slice(-TRUST_PARAMS.VOUCH_CHAIN_LINKS_MAX), CHAINS_MAX);
   }
 
   async #journal(type: string, data: { readonly [key: string]: JsonValue }): Promise<void> {
     await this.#o.record(type, data).catch(() => {});
   }
+}
+
+function chainKey(vouchee: string, subject: string): string {
+  return `${vouchee}\u0000${subject}`;
 }
