@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Decider, PodControl, PodSignal, PodView } from '../runtime/service.ts';
 import { ERROR_CODES, fail, type JsonValue, type KernelError, ok, type Result } from '../shared/index.ts';
+import { type InjectOptions, injectJson, type JsonReply } from '../testing/inject-json.ts';
 import { serviceWithPods } from '../testing/service-with-pods.ts';
 import { TASK_BODY_BYTES_MAX } from './pod-routes.ts';
 import { buildHttpApp, startHttpServer } from './server.ts';
@@ -68,25 +69,15 @@ const app: FastifyInstance = buildHttpApp(serviceWithPods(pods), { token: TOKEN,
 const bare: FastifyInstance = buildHttpApp(serviceWithPods(undefined), { token: TOKEN, version: '1.0.0' });
 after(() => Promise.all([app.close(), bare.close()]));
 
-type Reply = { status: number; body: unknown };
+type Reply = JsonReply;
 
-async function call(
+function call(
   method: 'GET' | 'POST',
   url: string,
   body?: unknown,
-  options: { raw?: string; auth?: string | null; on?: FastifyInstance } = {},
+  options: InjectOptions = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.auth !== null) headers.authorization = options.auth ?? `Bearer ${TOKEN}`;
-  const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
-  if (payload !== undefined) headers['content-type'] = 'application/json';
-  const response = await (options.on ?? app).inject({
-    method,
-    url,
-    headers,
-    ...(payload === undefined ? {} : { payload }),
-  });
-  return { status: response.statusCode, body: response.body === '' ? undefined : JSON.parse(response.body) };
+  return injectJson(app, TOKEN, { method, url: url, body }, options);
 }
 
 function assertError(reply: Reply, status: number, code: string): void {

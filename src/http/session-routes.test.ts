@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import { JOIN_TOKEN_TTL_MS, JOIN_TOKEN_TTL_MS_MAX, PodSessions } from '../runtime/pod-sessions.ts';
 import type { SessionControl, SharedSessionView } from '../runtime/service.ts';
 import { ERROR_CODES, fail, type KernelError, type Result } from '../shared/index.ts';
 import { MemoryStorage } from '../storage/index.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
+import { type InjectOptions, injectJson, type JsonReply } from '../testing/inject-json.ts';
 import { serviceWithPods } from '../testing/service-with-pods.ts';
 import { buildHttpApp } from './server.ts';
 import { type JoinTokenView, SHARED_SESSIONS_PATH } from './session-routes.ts';
@@ -54,25 +54,15 @@ const app = buildHttpApp({ ...serviceWithPods(undefined), sessions }, { token: T
 const bare = buildHttpApp(serviceWithPods(undefined), { token: TOKEN, version: '1.0.0' });
 after(() => Promise.all([app.close(), bare.close()]));
 
-type Reply = { status: number; body: unknown };
+type Reply = JsonReply;
 
-async function call(
+function call(
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
-  options: { raw?: string; auth?: string | null; on?: FastifyInstance } = {},
+  options: InjectOptions = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.auth !== null) headers.authorization = options.auth ?? `Bearer ${TOKEN}`;
-  const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
-  if (payload !== undefined) headers['content-type'] = 'application/json';
-  const response = await (options.on ?? app).inject({
-    method,
-    url: `${SHARED_SESSIONS_PATH}${path}`,
-    headers,
-    ...(payload === undefined ? {} : { payload }),
-  });
-  return { status: response.statusCode, body: response.body === '' ? undefined : JSON.parse(response.body) };
+  return injectJson(app, TOKEN, { method, url: `${SHARED_SESSIONS_PATH}${path}`, body }, options);
 }
 
 function assertError(reply: Reply, status: number, code: string): string {
