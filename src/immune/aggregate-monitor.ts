@@ -6,7 +6,7 @@
 import type { StandingRestriction } from '../kernel/standing-port.ts';
 import { hashHex } from '../shared/index.ts';
 import { BucketWindow } from './bucket-window.ts';
-import { makeRoom, touch } from './lru.ts';
+import { makeRoom, touch } from '../shared/lru.ts';
 import type { AggregateSample } from './port.ts';
 
 const HOUR_MS = 60 * 60_000;

@@ -2,7 +2,7 @@
 // that turns reports into a decaying score with the 5-per-hour cap (DR-M5). Pure: time comes in.
 
 import type { JsonValue } from '../shared/index.ts';
-import { makeRoom, pushBounded, touch } from './lru.ts';
+import { makeRoom, pushBounded, touch } from '../shared/lru.ts';
 import type { StageThresholds } from './options.ts';
 import type { Anomaly, AnomalyKind, QuarantineStage } from './port.ts';
 

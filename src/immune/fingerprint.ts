@@ -3,7 +3,7 @@
 // later window scored in standard deviations: 1σ log, 2σ dashboard alert, 3σ security evaluation,
 // 4σ automatic pause. Pure: time comes in; windows close on the next sample or tick.
 
-import { makeRoom, touch } from './lru.ts';
+import { makeRoom, touch } from '../shared/lru.ts';
 import type { BehaviourSample } from './port.ts';
 
 export type FingerprintOptions = {

@@ -6,7 +6,7 @@
 import { matchForm } from '../ifc/provenance/index.ts';
 import type { StandingRestriction } from '../kernel/standing-port.ts';
 import type { JsonValue } from '../shared/index.ts';
-import { pushBounded, touch } from './lru.ts';
+import { pushBounded, touch } from '../shared/lru.ts';
 import { ANCHOR_CHARS, PatternIndex } from './pattern-index.ts';
 import type { QuarantineStage } from './port.ts';
 

@@ -2,7 +2,7 @@
 // only go up; stages 1 and 2 fall back by themselves after quiet time; stage 3 waits for a human.
 // Pure state: the immune system decides when to move, this book records and times the moves.
 
-import { makeRoom, pushBounded, touch } from './lru.ts';
+import { makeRoom, pushBounded, touch } from '../shared/lru.ts';
 import { type QuarantineStage, STAGE_NAMES } from './port.ts';
 
 /** Quiet time after which a stage falls back by one (§37.8.2: ≤ 30 min observation, ≤ 60 min soft isolation). */

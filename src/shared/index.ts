@@ -8,6 +8,7 @@ export { deepFreeze, FrozenMap } from './frozen.ts';
 export { HASH_ALGORITHMS, type HashAlgorithm, hashBase64url, hashCanonical, hashHex } from './hash.ts';
 export { isUuidv7, uuidv7, uuidv7Ms } from './ids.ts';
 export { type Random, systemRandom } from './random.ts';
+export { makeRoom, pushBounded, touch, touchBounded } from './lru.ts';
 export { type Err, err, fail, type Ok, ok, type Result, unwrap } from './result.ts';
 export {
   checkJsonValue,

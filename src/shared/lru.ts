@@ -41,3 +41,13 @@ export function pushBounded<T>(list: T[], item: T, max: number): void {
   list.push(item);
   if (list.length > max) list.shift();
 }
+
+/** `touch`, then forgets the least recently used entries until the map holds at most `max`. */
+export function touchBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  touch(map, key, value);
+  while (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done === true) return;
+    map.delete(oldest.value);
+  }
+}
