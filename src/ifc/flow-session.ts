@@ -3,11 +3,11 @@
 // and the values it holds in quarantine. Owned by the kernel; integrations only feed it.
 
 import { randomBytes } from 'node:crypto';
-import type { JsonValue } from '../shared/index.ts';
+import { type JsonValue, touchBounded } from '../shared/index.ts';
 import { joinLabels, type Label, TRUSTED_PUBLIC } from './label.ts';
 import {
   type FieldLabelRule,
-  outputLeaves,
+  indexOutput,
   ProvenanceIndex,
   type ProvenanceLimits,
   type ValueProvenance,
@@ -65,14 +65,8 @@ export class FlowSession implements FlowSessionView {
    */
   observe(source: ObservedSource, output: JsonValue, base: Label, fields: readonly FieldLabelRule[]): void {
     this.#sources++;
-    let label = joinLabels(this.#label, base);
     const ref = { id: source.id, kind: 'output' as const, tool: source.tool };
-    for (const leaf of outputLeaves(output, base, fields)) {
-      if (typeof leaf.text === 'number') this.#index.addNumber(ref, leaf.path, leaf.text, leaf.label);
-      else this.#index.addText(ref, leaf.path, leaf.text, leaf.label);
-      label = joinLabels(label, leaf.label);
-    }
-    this.#label = label;
+    this.#label = joinLabels(this.#label, indexOutput(this.#index, ref, output, base, fields));
   }
 
   classify(value: JsonValue): ValueProvenance {
@@ -82,11 +76,7 @@ export class FlowSession implements FlowSessionView {
   /** Keeps `value` out of the planner's sight and returns the reference it may pass on instead. */
   hold(value: JsonValue, label: Label, source: string): string {
     const ref = `maos:q:${randomBytes(16).toString('hex')}`;
-    if (this.#quarantine.size >= QUARANTINE_MAX) {
-      const oldest = this.#quarantine.keys().next().value;
-      if (oldest !== undefined) this.#quarantine.delete(oldest);
-    }
-    this.#quarantine.set(ref, { value, label, source });
+    touchBounded(this.#quarantine, ref, { value, label, source }, QUARANTINE_MAX);
     return ref;
   }
 

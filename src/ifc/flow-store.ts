@@ -2,7 +2,7 @@
 // replay command, an integration through the API), never invented by an intent. An intent citing
 // a session that does not exist, or another agent's, is denied by check 4.
 
-import { ERROR_CODES, fail, type KernelError, ok, type Result } from '../shared/index.ts';
+import { ERROR_CODES, fail, type KernelError, ok, type Result, touchBounded } from '../shared/index.ts';
 import { FlowSession } from './flow-session.ts';
 import type { ProvenanceLimits } from './provenance/index.ts';
 
@@ -29,12 +29,8 @@ export class FlowStore implements FlowLookup {
         ? ok(existing)
         : fail(ERROR_CODES.SESSION_MISMATCH, `session \`${id}\` belongs to another agent`);
     }
-    if (this.#sessions.size >= FLOW_SESSIONS_MAX) {
-      const oldest = this.#sessions.keys().next().value;
-      if (oldest !== undefined) this.#sessions.delete(oldest);
-    }
     const session = new FlowSession(id, agent, this.#limits);
-    this.#sessions.set(id, session);
+    touchBounded(this.#sessions, id, session, FLOW_SESSIONS_MAX);
     return ok(session);
   }
 

@@ -1,7 +1,7 @@
 // Public face of src/ifc.
 
 export { FlowSession, type FlowSessionView, type ObservedSource } from './flow-session.ts';
-export { FLOW_SESSIONS_MAX, type FlowLookup, FlowStore } from './flow-store.ts';
+export { type FlowLookup, FlowStore } from './flow-store.ts';
 export {
   CONFIDENTIALITY,
   type Confidentiality,
@@ -9,24 +9,20 @@ export {
   flowsTo,
   INTEGRITY,
   type Integrity,
-  integrityRank,
   isConfidentiality,
   isIntegrity,
   joinConfidentiality,
   joinIntegrity,
   joinLabels,
   type Label,
-  TRUSTED_PUBLIC,
 } from './label.ts';
 export type { FieldLabelRule, ProvenanceClass, SourceHit, ValueProvenance } from './provenance/index.ts';
-export { citesRefs, QUARANTINE_REF, quarantineOutput, resolveRefs } from './quarantine.ts';
+export { citesRefs, quarantineOutput, resolveRefs } from './quarantine.ts';
 export {
   type ArgumentReport,
   classifyArguments,
   type DecisionPacket,
-  globMatches,
   judgeSink,
-  meets,
   type SinkJudgement,
 } from './sink.ts';
 export type {

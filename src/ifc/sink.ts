@@ -5,7 +5,7 @@
 import type { JsonValue } from '../shared/index.ts';
 import type { FlowSessionView } from './flow-session.ts';
 import { confidentialityRank, integrityRank, type Label } from './label.ts';
-import { doubtOf, type ValueProvenance } from './provenance/index.ts';
+import { doubtOf, OVERSIZED, type ValueProvenance } from './provenance/index.ts';
 import {
   type ContextRule,
   type ProvenanceRequirement,
@@ -43,7 +43,7 @@ export function classifyArguments(
   for (const [name, value] of Object.entries(args)) {
     if (++n > ARGUMENTS_CLASSIFIED_MAX) {
       // WHY: when in doubt, untrusted; a call with this many arguments is not a normal tool call.
-      out['…'] = { class: 'untrusted', why: 'oversized', trusted: [], untrusted: [] };
+      out['…'] = OVERSIZED;
       break;
     }
     out[name] = session.classify(value);
@@ -121,14 +121,14 @@ const LINKS_MAX = 64;
 function linksReport(session: FlowSessionView, value: JsonValue): ValueProvenance {
   const { strings, complete } = stringsIn(value);
   // WHY: links past the walk's bounds would go unchecked; when in doubt, untrusted.
-  if (!complete) return { class: 'untrusted', why: 'oversized', trusted: [], untrusted: [] };
+  if (!complete) return OVERSIZED;
   const links = strings.flatMap((text) => text.match(LINK) ?? []).slice(0, LINKS_MAX + 1);
-  if (links.length > LINKS_MAX) return { class: 'untrusted', why: 'oversized', trusted: [], untrusted: [] };
+  if (links.length > LINKS_MAX) return OVERSIZED;
   if (links.length === 0) return { class: 'trusted', why: 'structure', trusted: [], untrusted: [] };
   return session.classify(links.map((link) => link.replace(/[.,;:!?]+$/, '')));
 }
 
-export function meets(requirement: ProvenanceRequirement, report: ValueProvenance): boolean {
+function meets(requirement: ProvenanceRequirement, report: ValueProvenance): boolean {
   if (requirement === 'any') return true;
   if (requirement === 'trusted') return report.class === 'trusted';
   return report.class !== 'untrusted';
@@ -192,7 +192,7 @@ const GLOB_VALUE_MAX = 1024;
  * `*` matches any run of characters; matching ignores case and surrounding space. A value with
  * hidden characters or mixed-script lookalikes never matches: it may imitate an allowed one.
  */
-export function globMatches(pattern: string, value: string): boolean {
+function globMatches(pattern: string, value: string): boolean {
   if (value.length > GLOB_VALUE_MAX || doubtOf(value) !== undefined) return false;
   const text = value.normalize('NFKC').trim().toLowerCase();
   const source = pattern

@@ -14,6 +14,7 @@ import {
   systemClock,
   systemRandom,
 } from '../shared/index.ts';
+import { prefilterVerdict } from './checks/prefilter.ts';
 import { decide } from './decide.ts';
 import type { Decision, Verdict } from './decision.ts';
 import type { DecisionContext, KernelMode } from './decision-context.ts';
@@ -63,7 +64,6 @@ export type SubmitResult = Result<Decision, KernelError>;
 /** A validated intent (its token replaced by a `tok:` reference once admitted) and its decision. */
 export type Decided = { readonly intent: Intent; readonly decision: Decision };
 
-/** Mint requests name an agent the policy knows; audience, trust and grants come from the policy. */
 /** What `screen` found: the verdict check 7 would give, the score and the findings behind it. */
 export type Screening = {
   readonly verdict: Verdict;
@@ -71,6 +71,7 @@ export type Screening = {
   readonly findings: readonly PrefilterFinding[];
 };
 
+/** Mint requests name an agent the policy knows; audience, trust and grants come from the policy. */
 export type KernelMintRequest = Omit<MintRequest, 'aud' | 'trust' | 'ring'> & { readonly ring?: AgentRing };
 
 export class Kernel {
@@ -141,9 +142,7 @@ export class Kernel {
     const policy = this.policy.prefilter;
     if (!policy.enabled) return { verdict: 'allow', score: 0, findings: [] };
     const { score, findings } = this.#ctx.prefilter.scan(target);
-    const verdict =
-      score >= policy.blockScore ? 'deny' : score >= policy.escalateScore ? 'escalate' : 'allow';
-    return { verdict, score, findings };
+    return { verdict: prefilterVerdict(score, policy), score, findings };
   }
 
   /** Whether `decision` is one this kernel made (not a look-alike object built elsewhere). */

@@ -5,6 +5,7 @@
 import { classifyArguments, type FlowSession, type FlowStore, type ValueProvenance } from '../ifc/index.ts';
 import {
   type ActionPolicy,
+  AgentToken,
   type CheckOutcome,
   failing,
   generateIssuerKeyPair,
@@ -49,7 +50,7 @@ export class Replayer {
   readonly #kernel: Kernel;
   readonly #policy: Policy;
   readonly #clock: Clock;
-  readonly #refs = new Map<string, string>();
+  readonly #tokens = new Map<string, AgentToken>();
   readonly #totals = { traces: 0, calls: 0, allow: 0, deny: 0, escalate: 0, errors: 0 };
 
   constructor(policy: Policy, clock: Clock = systemClock) {
@@ -165,17 +166,15 @@ export class Replayer {
   }
 
   async #tokenOf(agent: string): Promise<string | undefined> {
-    const cached = this.#refs.get(agent);
-    if (cached !== undefined) return cached;
-    const grants = this.#policy.agents.get(agent)?.grants;
-    // WHY: an agent the policy does not know gets no token; check 1 denies its calls with the reason.
-    if (grants === undefined) return undefined;
-    const minted = await this.#kernel.mint({ sub: agent, scopes: grants });
-    if (!minted.ok) return undefined;
-    const admitted = await this.#kernel.admitToken(minted.value.token);
-    if (!admitted.ok) return undefined;
-    this.#refs.set(agent, admitted.value.digest);
-    return admitted.value.digest;
+    let token = this.#tokens.get(agent);
+    if (token === undefined) {
+      const minted = await AgentToken.mint(this.#kernel, agent, this.#clock);
+      // WHY: an agent the policy does not know gets no token; check 1 denies its calls with the reason.
+      if (!minted.ok) return undefined;
+      token = minted.value;
+      this.#tokens.set(agent, token);
+    }
+    return token.ref();
   }
 }
 

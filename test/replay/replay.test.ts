@@ -105,5 +105,8 @@ describe('maos replay', () => {
     const last = out.at(-1) as CallOutcome;
     assert.equal(last.call, 'c2');
     assert.equal(r.summary.calls, 2);
+    // The unreadable result joined the context with the strictest label (an unknown tool's output).
+    const packet = last.checks.find((c) => c.check === 'ifc')?.detail?.packet as { context?: unknown };
+    assert.deepEqual(packet?.context, { confidentiality: 'RESTRICTED', integrity: 'EXTERNAL_UNTRUSTED' });
   });
 });

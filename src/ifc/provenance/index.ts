@@ -16,4 +16,4 @@ export {
   type ProvenanceLimits,
   type SourceRef,
 } from './provenance-index.ts';
-export type { ProvenanceClass, SourceHit, ValueProvenance } from './value-provenance.ts';
+export { OVERSIZED, type ProvenanceClass, type SourceHit, type ValueProvenance } from './value-provenance.ts';

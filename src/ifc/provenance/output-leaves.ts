@@ -3,7 +3,14 @@
 // index. Bounded in depth and leaf count; whatever is cut off is indexed whole, as untrusted.
 
 import type { JsonValue } from '../../shared/index.ts';
-import { isConfidentiality, isIntegrity, joinConfidentiality, joinIntegrity, type Label } from '../label.ts';
+import {
+  isConfidentiality,
+  isIntegrity,
+  joinConfidentiality,
+  joinIntegrity,
+  joinLabels,
+  type Label,
+} from '../label.ts';
 import type { ProvenanceIndex, SourceRef } from './provenance-index.ts';
 
 /** path: dotted keys, `*` = any key or index, e.g. '*.from', 'messages.*.id', 'from'. */
@@ -78,18 +85,24 @@ export function outputLeaves(
   return out;
 }
 
-/** Adds an output to an index: every leaf via addText/addNumber with the source. */
+/**
+ * Adds an output to an index, every leaf via addText/addNumber with the source. Returns the join of
+ * `base` and every leaf's label: what reading the output adds to a context label.
+ */
 export function indexOutput(
   index: ProvenanceIndex,
   source: SourceRef,
   output: JsonValue,
   base: Label,
   rules: readonly FieldLabelRule[],
-): void {
+): Label {
+  let label = base;
   for (const leaf of outputLeaves(output, base, rules)) {
     if (typeof leaf.text === 'number') index.addNumber(source, leaf.path, leaf.text, leaf.label);
     else index.addText(source, leaf.path, leaf.text, leaf.label);
+    label = joinLabels(label, leaf.label);
   }
+  return label;
 }
 
 function isContainer(value: unknown): value is Container {

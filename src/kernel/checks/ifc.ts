@@ -12,6 +12,7 @@ import {
 import type { JsonValue } from '../../shared/index.ts';
 import { type CheckOutcome, REASON_CODES as R, type ReasonCode } from '../decision.ts';
 import type { CheckInput } from '../decision-context.ts';
+import { sessionOf } from '../flow-record.ts';
 import { deny, escalate, pass } from './outcome.ts';
 
 const CHECK = 'ifc';
@@ -26,9 +27,9 @@ export function checkIfc(input: CheckInput): CheckOutcome {
     return deny(CHECK, R.IFC_ABOVE_CLEARANCE, 'no clearance for an unregistered agent');
   let session: FlowSessionView | undefined;
   if (intent.session !== undefined && ctx.flows !== undefined) {
-    session = ctx.flows.get(intent.session);
+    session = sessionOf(ctx.flows, intent);
     // INVARIANT: a session is opened by whoever drives the loop; an intent cannot invent one to shed its taint.
-    if (session === undefined || session.agent !== intent.agent) {
+    if (session === undefined) {
       return deny(
         CHECK,
         R.IFC_SESSION_UNKNOWN,

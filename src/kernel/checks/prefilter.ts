@@ -3,7 +3,7 @@
 // `escalateScore` passes, up to `blockScore` goes to a human, at or above it denies. A threat
 // pattern the immune memory learned (§37.8.3) sends the intent to a human as well.
 
-import { type CheckOutcome, REASON_CODES as R } from '../decision.ts';
+import { type CheckOutcome, REASON_CODES as R, type Verdict } from '../decision.ts';
 import type { Intent } from '../intent.ts';
 import type { PrefilterPolicy } from '../policy.ts';
 import type { Prefilter, PrefilterFinding, PrefilterFindingKind } from '../prefilter/index.ts';
@@ -46,10 +46,16 @@ function scan(intent: Intent, prefilter: Prefilter, policy: PrefilterPolicy): Ch
     args: intent.args,
   });
   const detail = { score, findings };
-  if (score >= policy.blockScore) return deny(CHECK, R.PREFILTER_BLOCKED, describe(findings), detail);
-  if (score >= policy.escalateScore)
-    return escalate(CHECK, R.PREFILTER_SUSPICIOUS, describe(findings), detail);
+  const verdict = prefilterVerdict(score, policy);
+  if (verdict === 'deny') return deny(CHECK, R.PREFILTER_BLOCKED, describe(findings), detail);
+  if (verdict === 'escalate') return escalate(CHECK, R.PREFILTER_SUSPICIOUS, describe(findings), detail);
   return findings.length === 0 ? pass(CHECK) : { check: CHECK, verdict: 'allow', detail };
+}
+
+/** The policy's thresholds applied to a score: at or above `blockScore` deny, at or above `escalateScore` escalate. */
+export function prefilterVerdict(score: number, policy: PrefilterPolicy): Verdict {
+  if (score >= policy.blockScore) return 'deny';
+  return score >= policy.escalateScore ? 'escalate' : 'allow';
 }
 
 /** One line naming the weightiest finding, e.g. "pre-filter found an injection signature at `args.body`". */
