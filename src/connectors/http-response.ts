@@ -1,44 +1,10 @@
-// What the http connector makes of a response: the body read as a bounded stream (stopped the
-// moment it passes the limit), then `{ status, headers, body }` with JSON bodies parsed strictly.
+// What the http connector makes of a response (its body read by the shared `readBodyBounded`):
+// `{ status, headers, body }` with JSON bodies parsed strictly.
 
-import { ERROR_CODES, type JsonValue, KernelError, parseJsonStrict } from '../shared/index.ts';
+import { type JsonValue, parseJsonStrict } from '../shared/index.ts';
 
 const JSON_DEPTH_MAX = 64;
 const text = new TextDecoder('utf-8');
-
-function oversized(bytesMax: number): KernelError {
-  return new KernelError(ERROR_CODES.OVERSIZED_INPUT, `response body is larger than ${bytesMax} bytes`, {
-    bytesMax,
-  });
-}
-
-/**
- * Reads the body up to `bytesMax` bytes (after any content decoding), cancelling the stream and
- * failing with OVERSIZED_INPUT beyond it. A declared `content-length` over the limit fails at once.
- */
-export async function readBodyBounded(response: Response, bytesMax: number): Promise<Uint8Array> {
-  const body = response.body;
-  if (body === null) return new Uint8Array(0);
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > bytesMax) {
-    await body.cancel();
-    throw oversized(bytesMax);
-  }
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > bytesMax) {
-      await reader.cancel();
-      throw oversized(bytesMax);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
-}
 
 function isJsonType(contentType: string | null): boolean {
   if (contentType === null) return false;

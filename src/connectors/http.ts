@@ -9,9 +9,10 @@ import {
   isKernelError,
   type JsonValue,
   KernelError,
+  readBodyBounded,
 } from '../shared/index.ts';
 import { compensationUrl, parseResourceUrl, requestParts } from './http-request.ts';
-import { readBodyBounded, toResult } from './http-response.ts';
+import { toResult } from './http-response.ts';
 import { resolveTemplate, templateProblem } from './http-template.ts';
 import type { Connector, EffectRequest, ProbeResult, UndoPlan } from './port.ts';
 

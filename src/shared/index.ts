@@ -6,6 +6,7 @@ export { type Clock, systemClock } from './clock.ts';
 export { ERROR_CODES, type ErrorCode, isKernelError, KernelError } from './errors.ts';
 export { deepFreeze, FrozenMap } from './frozen.ts';
 export { HASH_ALGORITHMS, type HashAlgorithm, hashBase64url, hashCanonical, hashHex } from './hash.ts';
+export { readBodyBounded } from './http-body.ts';
 export { isUuidv7, uuidv7, uuidv7Ms } from './ids.ts';
 export { type Random, systemRandom } from './random.ts';
 export { makeRoom, pushBounded, touch, touchBounded } from './lru.ts';

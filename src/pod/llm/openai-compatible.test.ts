@@ -41,6 +41,9 @@ before(async () => {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.write(`{"choices":[{"message":{"content":"${'x'.repeat(64 * 1024)}`);
           return res.end('"}}]}');
+        case 'declared-huge':
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
+          return res.end('{}');
         case 'slow':
           return; // never answers: the client's deadline must end it
         default:
@@ -122,6 +125,10 @@ test('openai-compatible: a reply larger than the bound fails', async () => {
   const result = await provider.complete({ model: 'huge', messages });
   assert.equal(result.ok ? '' : result.error.code, 'LLM_PROVIDER_FAILED');
   assert.match(result.ok ? '' : result.error.message, /larger than 16384/);
+  // A declared length over the bound fails before any of the body is read.
+  const declared = await provider.complete({ model: 'declared-huge', messages });
+  assert.equal(declared.ok ? '' : declared.error.code, 'LLM_PROVIDER_FAILED');
+  assert.match(declared.ok ? '' : declared.error.message, /reply of 100000 bytes is larger than 16384/);
 });
 
 test('openai-compatible: a server that never answers ends at the deadline', async () => {

@@ -3,7 +3,7 @@
 // every problem becomes `LLM_PROVIDER_FAILED` with a one-line reason, never a throw.
 
 import type { KernelError } from '../../shared/index.ts';
-import { ERROR_CODES, fail, ok, type Result } from '../../shared/index.ts';
+import { ERROR_CODES, fail, isKernelError, ok, type Result, readBodyBounded } from '../../shared/index.ts';
 import { estimateTokens, type LlmCompletion, type LlmProvider, type LlmRequest } from './provider.ts';
 
 export type OpenAiCompatibleOptions = {
@@ -80,26 +80,20 @@ export class OpenAiCompatibleProvider implements LlmProvider {
 
   async #readBounded(response: Response, abort: AbortController): Promise<Result<string, KernelError>> {
     const max = this.#options.responseBytesMax ?? OPENAI_RESPONSE_BYTES_MAX;
-    const declared = Number(response.headers.get('content-length') ?? '0');
-    if (declared > max) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBodyBounded(response, max);
+    } catch (error) {
+      if (!isKernelError(error) || error.code !== ERROR_CODES.OVERSIZED_INPUT) throw error;
       abort.abort();
-      return this.#fail(`reply of ${declared} bytes is larger than ${max}`);
+      const declared = error.details?.declaredBytes;
+      return this.#fail(
+        declared === undefined
+          ? `reply is larger than ${max} bytes`
+          : `reply of ${declared} bytes is larger than ${max}`,
+      );
     }
-    if (response.body === null) return ok('');
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > max) {
-        abort.abort();
-        return this.#fail(`reply is larger than ${max} bytes`);
-      }
-      chunks.push(value);
-    }
-    return ok(Buffer.concat(chunks).toString('utf8'));
+    return ok(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   }
 
   #completionOf(text: string, request: LlmRequest): Result<LlmCompletion, KernelError> {
