@@ -5,8 +5,8 @@
 
 import type { StandingRestriction } from '../kernel/standing-port.ts';
 import { hashHex } from '../shared/index.ts';
+import { makeRoom, touch, touchBounded } from '../shared/lru.ts';
 import { BucketWindow } from './bucket-window.ts';
-import { makeRoom, touch } from '../shared/lru.ts';
 import type { AggregateSample } from './port.ts';
 
 const HOUR_MS = 60 * 60_000;
@@ -229,16 +229,9 @@ export class AggregateMonitor {
 
   #seeRecipient(totals: AgentTotals, peer: string, nowMs: number): void {
     totals.recipients ??= new Map();
-    const recipients = totals.recipients;
-    touch(recipients, peer, nowMs);
     // INVARIANT: keeping the `limit` most recent recipients is exact for "fewer than limit" and
     // proves "at least limit" otherwise, since the forgotten ones expire before the kept ones.
-    const keep = Math.max(1, this.#limits.recipients.limit);
-    while (recipients.size > keep) {
-      const oldest = recipients.keys().next().value;
-      if (oldest === undefined) break;
-      recipients.delete(oldest);
-    }
+    touchBounded(totals.recipients, peer, nowMs, Math.max(1, this.#limits.recipients.limit));
   }
 
   #peerEntry(totals: AgentTotals, peer: string, nowMs: number): PeerEntry {

@@ -6,7 +6,7 @@
 import { matchForm } from '../ifc/provenance/index.ts';
 import type { StandingRestriction } from '../kernel/standing-port.ts';
 import type { JsonValue } from '../shared/index.ts';
-import { pushBounded, touch } from '../shared/lru.ts';
+import { pushBounded, touchBounded } from '../shared/lru.ts';
 import { ANCHOR_CHARS, PatternIndex } from './pattern-index.ts';
 import type { QuarantineStage } from './port.ts';
 
@@ -68,11 +68,7 @@ export class ImmuneMemory {
       const form = patternForm(text);
       if (form === undefined) continue;
       if (!this.#patterns.has(form)) added++;
-      touch(this.#patterns, form, { agent, atMs });
-      if (this.#patterns.size > MEMORY_LIMITS.patternsMax) {
-        const oldest = this.#patterns.keys().next().value;
-        if (oldest !== undefined) this.#patterns.delete(oldest);
-      }
+      touchBounded(this.#patterns, form, { agent, atMs }, MEMORY_LIMITS.patternsMax);
     }
     return added;
   }

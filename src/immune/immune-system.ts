@@ -301,10 +301,6 @@ export class ImmuneSystem implements ImmuneSink, StandingLookup {
     return this.#memory.threats();
   }
 
-  learnedPatterns(): string[] {
-    return this.#memory.patterns();
-  }
-
   aggregateStats(): ReturnType<AggregateMonitor['stats']> {
     return this.#aggregates.stats();
   }

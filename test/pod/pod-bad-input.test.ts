@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openPodRuntime, type PodRuntime } from '../../src/runtime/pod-runtime.ts';
+import { eventually, journalData } from './eventually.ts';
 
 const AGENTS = join(import.meta.dirname, 'agents');
 const CONFIG = `version: 1
@@ -72,14 +73,11 @@ test('an agent that allocates without bound dies alone; the journal records the 
   assert.equal(result.ok ? '' : result.error.code, 'POD_TERMINATED');
   assert.equal(rt.pods.get('hostile')?.exit?.cause, 'crashed');
   // The exit record is journaled as the pod retires, just after the task learnt of the crash.
-  let recorded = false;
-  const deadline = performance.now() + 15_000;
-  while (!recorded && performance.now() < deadline) {
-    const exits = await rt.service.journal({ fromSeq: 0, limit: 1000, types: ['pod.exited'] });
-    recorded = exits.ok && exits.value.some((entry) => JSON.stringify(entry.data).includes('crashed'));
-    if (!recorded) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.ok(recorded, 'pod.exited with cause crashed is in the journal');
+  await eventually(
+    async () =>
+      (await journalData(rt, 'pod.exited')).some((data) => JSON.stringify(data).includes('crashed')),
+    'pod.exited with cause crashed is in the journal',
+  );
   await othersServe();
 });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { expect } from '../../src/runtime/pipeline.ts';
 import { openPodRuntime, type PodRuntime } from '../../src/runtime/pod-runtime.ts';
+import { eventually, journalData } from './eventually.ts';
 
 const AGENTS = join(import.meta.dirname, 'agents');
 const CONFIG = `version: 1
@@ -49,19 +50,9 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Long enough for a delivery or a journal write on a loaded machine; a wait that succeeds ends early. */
-const WAIT_MS = 15_000;
-
-/** Waits (bounded) for a journal record of `type` matching `wanted`; bus refusals are journaled as they happen. */
-async function journaled(type: string, wanted: (data: Record<string, unknown>) => boolean): Promise<boolean> {
-  const deadline = performance.now() + WAIT_MS;
-  for (;;) {
-    const read = await rt.service.journal({ fromSeq: 0, limit: 1000, types: [type] });
-    assert.ok(read.ok);
-    if (read.value.some((entry) => wanted(entry.data as Record<string, unknown>))) return true;
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits for a `bus.rejected` record matching `wanted`: the receiving side journals refusals as they happen. */
+async function rejected(wanted: (data: Record<string, unknown>) => boolean, what: string): Promise<void> {
+  await eventually(async () => (await journalData(rt, 'bus.rejected')).some(wanted), what);
 }
 
 test('a typed pipe hands the researcher output to the summarizer over the bus, schema checked', async () => {
@@ -85,18 +76,16 @@ test('a card number in a handoff is refused by the receiving side (DLP), never d
   assert.equal(run.ok, false);
   assert.equal(run.error?.code, 'MESSAGE_DENIED');
   assert.match(run.error?.message ?? '', /DLP/i);
-  assert.ok(await journaled('bus.rejected', (record) => record.recipient === 'summarizer'));
+  await rejected((record) => record.recipient === 'summarizer', 'the refusal is journaled');
 });
 
 test('a message from a sender the recipient does not list is refused at receipt and journaled', async () => {
   // listener accepts talker only; researcher's pod key is real, so only the allowlist can refuse it.
   const sent = await rt.bus.send('researcher', 'listener', 'note', { text: 'hi' });
   assert.ok(sent.ok, 'publishing succeeds; the receiving side decides');
-  assert.ok(
-    await journaled(
-      'bus.rejected',
-      (record) => record.recipient === 'listener' && record.from === 'researcher',
-    ),
+  await rejected(
+    (record) => record.recipient === 'listener' && record.from === 'researcher',
+    'the refusal is journaled',
   );
   const inbox = await rt.control.task('listener', 'read');
   assert.ok(inbox.ok);
@@ -107,37 +96,29 @@ test('a message between pods arrives signed and checked: talker to listener', as
   const sent = await rt.control.task('talker', 'ping');
   assert.ok(sent.ok, sent.ok ? '' : sent.error.message);
   let inbox: unknown = [];
-  const deadline = performance.now() + WAIT_MS;
-  while (JSON.stringify(inbox) === '[]' && performance.now() < deadline) {
+  await eventually(async () => {
     const read = await rt.control.task('listener', 'read');
     assert.ok(read.ok);
     inbox = read.value;
-    if (JSON.stringify(inbox) === '[]') await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return JSON.stringify(inbox) !== '[]';
+  }, 'the note reaches the listener');
   assert.deepEqual(inbox, [{ from: 'talker', type: 'note', body: { text: 'ping' } }]);
 });
 
 test('a receiver refuses senders below its trust threshold; commits raise the sender score, persisted', async () => {
   const sent = await rt.bus.send('researcher', 'picky', 'note', { text: 'hi' });
   assert.ok(sent.ok);
-  assert.ok(
-    await journaled(
-      'bus.rejected',
-      (record) => record.recipient === 'picky' && record.reason === 'BUS_TRUST_BELOW_THRESHOLD',
-    ),
+  await rejected(
+    (record) => record.recipient === 'picky' && record.reason === 'BUS_TRUST_BELOW_THRESHOLD',
+    'the refusal is journaled',
   );
   const before = await rt.trust.ledger.score('talker');
+  assert.ok(before.ok);
   assert.ok((await rt.control.task('talker', 'again')).ok);
-  let after = before;
-  const deadline = performance.now() + WAIT_MS;
-  while (after.ok && before.ok && after.value <= before.value && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    after = await rt.trust.ledger.score('talker');
-  }
-  assert.ok(
-    before.ok && after.ok && after.value > before.value,
-    'a committed message raised the trust of talker',
-  );
+  await eventually(async () => {
+    const after = await rt.trust.ledger.score('talker');
+    return after.ok && after.value > before.value;
+  }, 'a committed message raised the trust of talker');
 });
 
 test('nothing reaches a killed agent: its subscription is blocked and its key retired', async () => {

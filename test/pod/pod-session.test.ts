@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openPodRuntime, type PodRuntime } from '../../src/runtime/pod-runtime.ts';
+import { journalData } from './eventually.ts';
 
 const AGENTS = join(import.meta.dirname, 'agents');
 const CONFIG = 'version: 1\ndataDir: data\nagents:\n  scribe: { ring: 2 }\n  scribe2: { ring: 2 }\n';
@@ -33,10 +34,8 @@ async function task(agent: string, value: Record<string, string>): Promise<unkno
   return done.value;
 }
 
-async function journal(type: string): Promise<Record<string, unknown>[]> {
-  const read = await rt.service.journal({ fromSeq: 0, limit: 10_000, types: [type] });
-  assert.ok(read.ok);
-  return read.value.map((entry) => entry.data as Record<string, unknown>);
+function journal(type: string): Promise<Record<string, unknown>[]> {
+  return journalData(rt, type);
 }
 
 test('members join with their own tokens and share state; every change is journaled with its commitment', async () => {

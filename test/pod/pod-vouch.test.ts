@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Envelope, signEnvelope, type VouchEntry } from '../../src/bus/index.ts';
 import { openPodRuntime, type PodRuntime } from '../../src/runtime/pod-runtime.ts';
+import { eventually, journalData } from './eventually.ts';
 
 const AGENTS = join(import.meta.dirname, 'agents');
 const CONFIG = `version: 1
@@ -45,19 +46,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function journal(type: string): Promise<Record<string, unknown>[]> {
-  const read = await rt.service.journal({ fromSeq: 0, limit: 10_000, types: [type] });
-  assert.ok(read.ok);
-  return read.value.map((entry) => entry.data as Record<string, unknown>);
-}
-
-/** Polls (bounded, generous) until `probe` holds; bus receipt and slashing run after the send settles. */
-async function eventually(probe: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`never happened: ${what}`);
+function journal(type: string): Promise<Record<string, unknown>[]> {
+  return journalData(rt, type);
 }
 
 /** A note from the newbie to the guard, signed by the host with the newbie's bus key. */

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFile, realpath } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createSandbox } from '../../src/pod/sandbox/create-sandbox.ts';
 import { probeNetworkNamespace } from '../../src/pod/sandbox/network-namespace.ts';
 import type { SandboxKind, SandboxSpec } from '../../src/pod/sandbox/port.ts';
 import { createProcessSandbox } from '../../src/pod/sandbox/process-sandbox.ts';
+import { eventually } from './eventually.ts';
 import {
   type Call,
   echoResponder,
@@ -140,9 +140,7 @@ describe('sandbox specifics', () => {
     const state = async () => /^State:\s+(\w)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
     assert.equal(h.sandbox.pause(), true);
     // WHY: SIGSTOP stops the process when it next runs, which a loaded machine may delay a while.
-    const deadline = performance.now() + 10_000;
-    while ((await state()) !== 'T' && performance.now() < deadline) await sleep(10);
-    assert.equal(await state(), 'T');
+    await eventually(async () => (await state()) === 'T', 'the process is stopped (state T)');
     assert.equal(h.sandbox.resume(), true);
     assert.notEqual(await state(), 'T');
     const done = await runTask(h, 't', { after: 'resume' });

@@ -98,19 +98,8 @@ export class OutboundGateway implements Gateway {
         ),
       );
     }
-    if (!this.#rate.take()) {
-      return refuse(
-        to,
-        call.bytes,
-        fail(
-          ERROR_CODES.GATEWAY_RATE_LIMITED,
-          `this agent may send ${this.#config.perMinute} messages per minute`,
-          {
-            retryAfterMs: this.#rate.waitMs(),
-          },
-        ),
-      );
-    }
+    const limited = this.#rateLimited(to, call.bytes);
+    if (limited !== undefined) return limited;
     const submitted = await this.#services.submit(call.agent, {
       action: MESSAGE_SEND_ACTION,
       resource: `agent:${to}`,
@@ -151,21 +140,22 @@ export class OutboundGateway implements Gateway {
         fail(ERROR_CODES.GATEWAY_DENIED, 'no trust ledger is hosted here'),
         false,
       );
-    if (!this.#rate.take())
-      return refuse(
-        vouchee,
-        call.bytes,
-        fail(
-          ERROR_CODES.GATEWAY_RATE_LIMITED,
-          `this agent may send ${this.#config.perMinute} messages per minute`,
-          {
-            retryAfterMs: this.#rate.waitMs(),
-          },
-        ),
-      );
+    const limited = this.#rateLimited(vouchee, call.bytes);
+    if (limited !== undefined) return limited;
     // A ledger refusal is an ok answer `{ granted: false, reason }`; only a failure of the ledger
     // itself is an error, and neither is a blocked call.
     const vouched = await this.#services.vouch(call.agent, vouchee, subject);
     return answer(vouchee, call.bytes, 0, vouched, false);
+  }
+
+  /** Takes one send from the per-minute rate; the refusal when none is left. */
+  #rateLimited(target: string, bytes: number): GatewayAnswer | undefined {
+    if (this.#rate.take()) return undefined;
+    const error = fail(
+      ERROR_CODES.GATEWAY_RATE_LIMITED,
+      `this agent may send ${this.#config.perMinute} messages per minute`,
+      { retryAfterMs: this.#rate.waitMs() },
+    );
+    return refuse(target, bytes, error);
   }
 }
