@@ -73,6 +73,20 @@ test('issue 5 trust: a tampered attestation fails as signature-invalid', async (
   assert.equal(reasonOf(verifyAttestation(badSig, signer.publicKey, clock.wallMs())), 'signature-invalid');
 });
 
+test('issue 5 trust: a verification remembered for speed counts only for its exact statement, signature and key', async () => {
+  const { attestation, signer, clock } = await signedScore();
+  const nowMs = clock.wallMs();
+  for (let i = 0; i < 2; i++) assert.ok(verifyAttestation(attestation, signer.publicKey, nowMs).ok);
+  const tampered = { ...attestation, statement: { ...attestation.statement, score: 0.99 } };
+  assert.equal(reasonOf(verifyAttestation(tampered, signer.publicKey, nowMs)), 'signature-invalid');
+  assert.equal(reasonOf(verifyAttestation(attestation, testSigner().publicKey, nowMs)), 'signature-invalid');
+  assert.equal(
+    reasonOf(verifyAttestation(attestation, signer.publicKey, attestation.statement.expires)),
+    'expired',
+  );
+  assert.ok(verifyAttestation(attestation, signer.publicKey, nowMs).ok);
+});
+
 test('issue 5 trust: an attestation signed by another key fails', async () => {
   const { attestation, clock } = await signedScore();
   const stranger = testSigner();

@@ -11,6 +11,7 @@ import {
   KernelError,
   ok,
   type Result,
+  touchBounded,
 } from '../shared/index.ts';
 import { isTrustId, isUnit } from './input.ts';
 import { ATTESTATION_SKEW_MS, ATTESTATION_TTL_MS_MAX } from './params.ts';
@@ -135,13 +136,7 @@ export function verifyAttestation(value: unknown, keys: AttestationKeys, nowMs: 
       'malformed',
       'attestation signature is not 64 base64url bytes',
     );
-  let valid = false;
-  try {
-    valid = verify(null, Buffer.from(canonicalJson(statement)), key, bytes);
-  } catch {
-    valid = false;
-  }
-  if (!valid)
+  if (!signatureVerifies(key, canonicalJson(statement), signature, bytes))
     return failure(
       ERROR_CODES.TOKEN_SIGNATURE_INVALID,
       'signature-invalid',
@@ -152,6 +147,31 @@ export function verifyAttestation(value: unknown, keys: AttestationKeys, nowMs: 
   if (nowMs >= statement.expires)
     return failure(ERROR_CODES.TOKEN_EXPIRED, 'expired', `attestation expired at ${statement.expires}`);
   return ok({ statement, signature });
+}
+
+// WHY: a vouch chain rides on every message its vouchee sends and every receiver verifies it, one
+// Ed25519 verification (~60 µs) per link per message; the same links come back again and again.
+// Remembered per key object: signature → the canonical statement it verified over. Positives only,
+// so nothing sent can make a later verification refuse or pass anything a fresh one would not; the
+// time checks after it run on every call. Bounded: the oldest entry goes first.
+const VERIFIED_PER_KEY_MAX = 4_096;
+const verifiedByKey = new WeakMap<KeyObject, Map<string, string>>();
+
+/** Whether `signature` (`bytes` decoded) signs `text` under `key`, from memory when it did before. */
+function signatureVerifies(key: KeyObject, text: string, signature: string, bytes: Buffer): boolean {
+  let verified = verifiedByKey.get(key);
+  if (verified?.get(signature) === text) return true;
+  try {
+    if (!verify(null, Buffer.from(text), key, bytes)) return false;
+  } catch {
+    return false;
+  }
+  if (verified === undefined) {
+    verified = new Map();
+    verifiedByKey.set(key, verified);
+  }
+  touchBounded(verified, signature, text, VERIFIED_PER_KEY_MAX);
+  return true;
 }
 
 function failure(code: ErrorCode, reason: AttestationFailure, message: string): Result<never> {

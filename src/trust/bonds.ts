@@ -13,6 +13,7 @@ import {
   STORED_JSON_LIMITS,
   VOUCH_SCORE_MIN,
 } from './params.ts';
+import type { VouchInput } from './requests.ts';
 
 /** A voucher's stake behind one vouchee's message or task, in score units. */
 export type Bond = {
@@ -49,13 +50,8 @@ export type VouchPlan =
   | { readonly granted: true; readonly bond: Bond; readonly doc: SessionBonds }
   | { readonly granted: false; readonly reason: VouchRefusal; readonly message: string };
 
-export type VouchRequest = {
-  readonly voucher: string;
-  readonly vouchee: string;
-  readonly subject: string;
-  /** When the task or session ends; the bond lapses then. */
-  readonly expiresAtMs: number;
-};
+/** A checked vouch request; the bond lapses at its `expiresAtMs` (the session is the document's). */
+export type VouchRequest = Omit<VouchInput, 'session'>;
 
 function emptySession(session: string): SessionBonds {
   return { v: 1, session, next: 1, bonds: [], causes: [] };

@@ -56,11 +56,7 @@ export function verifyVouchChain(
       });
     const statement = verified.value.statement;
     if (statement.kind !== 'vouch')
-      return broken(
-        ERROR_CODES.TOKEN_CLAIMS_INVALID,
-        'kind-unexpected',
-        `vouch chain link ${index} is a \`${statement.kind}\` attestation`,
-      );
+      return linkBroken(index, 'kind-unexpected', `is a \`${statement.kind}\` attestation`);
     links.push({ statement, signature: verified.value.signature });
   }
   const first = links[0]?.statement;
@@ -99,60 +95,23 @@ function checkTree(
   let bondsTotal = 0;
   for (const [index, { statement }] of links.entries()) {
     const { agent, voucher } = statement;
-    if (statement.session !== session)
-      return broken(
-        ERROR_CODES.TOKEN_CLAIMS_INVALID,
-        'chain-mismatch',
-        `vouch chain link ${index} is from another session`,
-      );
-    if (voucher === agent)
-      return broken(
-        ERROR_CODES.TOKEN_CLAIMS_INVALID,
-        'vouch-self',
-        `vouch chain link ${index} is a self-vouch`,
-      );
-    if (bondIds.has(statement.bondId))
-      return broken(
-        ERROR_CODES.TOKEN_CLAIMS_INVALID,
-        'duplicate',
-        `vouch chain link ${index} repeats a bond`,
-      );
+    if (statement.session !== session) return linkBroken(index, 'chain-mismatch', 'is from another session');
+    if (voucher === agent) return linkBroken(index, 'vouch-self', 'is a self-vouch');
+    if (bondIds.has(statement.bondId)) return linkBroken(index, 'duplicate', 'repeats a bond');
     bondIds.add(statement.bondId);
     // WHY: one voucher, one edge: a second signed bond between the same pair (an old one released
     // and re-made) must not count twice.
     const edge = `${voucher}\u0000${agent}`;
-    if (edgeKeys.has(edge))
-      return broken(
-        ERROR_CODES.TOKEN_CLAIMS_INVALID,
-        'duplicate',
-        `vouch chain link ${index} repeats a voucher`,
-      );
+    if (edgeKeys.has(edge)) return linkBroken(index, 'duplicate', 'repeats a voucher');
     edgeKeys.add(edge);
     const parentDepth = depthOf.get(agent);
-    if (voucher === root)
-      return broken(
-        ERROR_CODES.TOKEN_CLAIMS_INVALID,
-        'chain-cycle',
-        `vouch chain link ${index} has the sender vouching`,
-      );
+    if (voucher === root) return linkBroken(index, 'chain-cycle', 'has the sender vouching');
     if (parentDepth === undefined)
-      return broken(
-        ERROR_CODES.TOKEN_CLAIMS_INVALID,
-        'chain-broken',
-        `vouch chain link ${index} vouches for an agent outside the chain`,
-      );
+      return linkBroken(index, 'chain-broken', 'vouches for an agent outside the chain');
     if (parentDepth === 0 && statement.subject !== subject)
-      return broken(
-        ERROR_CODES.TOKEN_CLAIMS_INVALID,
-        'chain-mismatch',
-        `vouch chain link ${index} is for another subject`,
-      );
+      return linkBroken(index, 'chain-mismatch', 'is for another subject');
     if (parentDepth + 1 > SLASH_DEPTH_MAX)
-      return broken(
-        ERROR_CODES.TOKEN_CLAIMS_INVALID,
-        'chain-too-deep',
-        `vouch chain link ${index} is deeper than ${SLASH_DEPTH_MAX}`,
-      );
+      return linkBroken(index, 'chain-too-deep', `is deeper than ${SLASH_DEPTH_MAX}`);
     depthOf.set(voucher, Math.min(depthOf.get(voucher) ?? parentDepth + 1, parentDepth + 1));
     if (parentDepth === 0) bondsTotal += statement.bond;
   }
@@ -181,6 +140,22 @@ function hasCycle(links: readonly Attestation<VouchStatement>[]): boolean {
   return [...edges.keys()].some(visit);
 }
 
-function broken(code: ErrorCode, reason: string, message: string): Result<never> {
+/** Why a chain failed (beyond a link's own `link-invalid`), as a stable string in `error.details.reason`. */
+type ChainFailure =
+  | 'malformed'
+  | 'kind-unexpected'
+  | 'chain-mismatch'
+  | 'chain-broken'
+  | 'chain-cycle'
+  | 'chain-too-deep'
+  | 'duplicate'
+  | 'vouch-self';
+
+function broken(code: ErrorCode, reason: ChainFailure, message: string): Result<never> {
   return fail(code, message, { reason });
+}
+
+/** Link `index` does not belong in the chain: TOKEN_CLAIMS_INVALID, with a message naming the link. */
+function linkBroken(index: number, reason: ChainFailure, what: string): Result<never> {
+  return broken(ERROR_CODES.TOKEN_CLAIMS_INVALID, reason, `vouch chain link ${index} ${what}`);
 }
