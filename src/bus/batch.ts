@@ -1,7 +1,7 @@
 // One Ed25519 signature per batch of envelopes (decision 0010): the sender's drafts become the
 // leaves of a Merkle tree (merkle.ts), the key signs the root once, and each envelope carries the
 // same signature and its own inclusion proof, so it verifies on its own at any recipient, on any
-// node, in any order. A batch of one is signed alone (`proof: null`), exactly as `signEnvelope`.
+// node, in any order. A batch of one is signed alone (`proof: null`): that is `signEnvelope`.
 
 import { type KernelError, ok, type Result } from '../shared/index.ts';
 import {
@@ -17,6 +17,18 @@ import type { BusKeyRing } from './key-ring.ts';
 import { BATCH_MAX } from './limits.ts';
 import { buildTree, leafHash } from './merkle.ts';
 import { BUS_REASONS, busFail } from './reasons.ts';
+
+/**
+ * Signs a draft alone (`proof: null`) with the sender's key from `keyRing`, taking the sender's
+ * next sequence number: a batch of one. Fails when the draft is malformed or the sender has no
+ * active key.
+ */
+export function signEnvelope(draft: EnvelopeDraft, keyRing: BusKeyRing): Result<Envelope, KernelError> {
+  const prepared = prepareDraft(draft, keyRing);
+  if (!prepared.ok) return prepared;
+  const signed = signPrepared([prepared.value], keyRing);
+  return signed.ok ? ok(signed.value[0] as Envelope) : signed;
+}
 
 /**
  * Signs drafts of one sender, synchronously, taking consecutive sequence numbers in draft order.

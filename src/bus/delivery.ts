@@ -2,8 +2,17 @@
 // recipients and the refusals at publish time, the checks-then-handler step each delivered message
 // goes through, and the bounded log of refusals and drops.
 
-import { type Clock, type Err, type KernelError, ok, type Result, systemClock } from '../shared/index.ts';
-import { type Envelope, isAgentId } from './envelope.ts';
+import {
+  type Clock,
+  type Err,
+  isAgentId,
+  type KernelError,
+  ok,
+  pushBounded,
+  type Result,
+  systemClock,
+} from '../shared/index.ts';
+import type { Envelope } from './envelope.ts';
 import type { KeyDirectory } from './key-ring.ts';
 import {
   ENVELOPE_BYTES_MAX,
@@ -159,8 +168,7 @@ export class DeliveryCore {
   }
 
   #push(record: BusRecord): void {
-    if (this.#records.length >= RECORDS_MAX) this.#records.shift();
-    this.#records.push(record);
+    pushBounded(this.#records, record, RECORDS_MAX);
     this.#onRecord?.(record);
   }
 }

@@ -4,15 +4,8 @@ import fc from 'fast-check';
 import { canonicalJson, type JsonValue } from '../shared/index.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
 import { SeededRandom } from '../testing/seeded-random.ts';
-import { signEnvelopes } from './batch.ts';
-import {
-  base64url,
-  type Envelope,
-  type EnvelopeDraft,
-  leafText,
-  signEnvelope,
-  signingInput,
-} from './envelope.ts';
+import { signEnvelope, signEnvelopes } from './batch.ts';
+import { base64url, type Envelope, type EnvelopeDraft, leafText, signingInput } from './envelope.ts';
 import { BusKeyRing, verifySignature } from './key-ring.ts';
 import { parseEnvelope } from './parse.ts';
 import { BUS_REASONS, reasonOf } from './reasons.ts';

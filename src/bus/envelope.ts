@@ -1,10 +1,19 @@
 // The bus envelope (issue 5): who sends what to whom under which label, numbered and signed with
-// the sender pod's Ed25519 key. The host signs on the sender's behalf (`signEnvelope` here, or one
-// signature per batch through `signEnvelopes` / `BatchSigner`, decision 0010); agent code hands
-// over a draft and never touches the key. What each kind of signature covers is defined here.
+// the sender pod's Ed25519 key. The host signs on the sender's behalf (batch.ts: `signEnvelope`
+// alone, or one signature per batch through `signEnvelopes` / `BatchSigner`, decision 0010); agent
+// code hands over a draft and never touches the key. What each kind of signature covers is defined here.
 
 import { isConfidentiality, isIntegrity, type Label } from '../ifc/index.ts';
-import { canonicalJson, type JsonValue, type KernelError, ok, type Result, uuidv7 } from '../shared/index.ts';
+import {
+  canonicalJson,
+  isAgentId,
+  isMessageName,
+  type JsonValue,
+  type KernelError,
+  ok,
+  type Result,
+  uuidv7,
+} from '../shared/index.ts';
 import type { BusKeyRing } from './key-ring.ts';
 import { RECIPIENTS_MAX, VOUCH_MAX } from './limits.ts';
 import { BUS_REASONS, busFail } from './reasons.ts';
@@ -38,15 +47,8 @@ export type Envelope = {
 };
 
 /** What a sender asks to send; the host fills in the id, sequence, nonce, time, key and signature. */
-export type EnvelopeDraft = {
-  readonly from: string;
-  readonly to: readonly string[];
-  readonly type: string;
-  readonly schema: string;
-  readonly payload: JsonValue;
-  readonly label: Label;
-  readonly vouch?: readonly VouchEntry[];
-};
+export type EnvelopeDraft = Pick<Envelope, 'from' | 'to' | 'type' | 'schema' | 'payload' | 'label'> &
+  Partial<Pick<Envelope, 'vouch'>>;
 
 export const ENVELOPE_FIELDS = [
   'v',
@@ -66,21 +68,6 @@ export const ENVELOPE_FIELDS = [
   'sig',
 ] as const;
 
-/** Agent ids as pod manifests allow them. */
-const AGENT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
-/** Message types and schema ids. */
-const NAME = /^[A-Za-z0-9_.:/#-]{1,256}$/;
-
-/** An agent id as pod manifests allow it: a sender or a recipient. */
-export function isAgentId(value: unknown): value is string {
-  return typeof value === 'string' && AGENT_ID.test(value);
-}
-
-/** A message type or schema id. */
-export function isName(value: unknown): value is string {
-  return typeof value === 'string' && NAME.test(value);
-}
-
 // WHY: distinct domain tags keep a signature of one kind from ever being valid as another kind,
 // or for any other signed format: a single envelope, a batch leaf, a batch root.
 const DOMAIN = 'maos.bus.envelope.v1\n';
@@ -99,7 +86,7 @@ type Parts = {
   readonly vouch: string;
 };
 
-function partsOf(e: SignedFields): Parts {
+function partsOf(e: Pick<SignedFields, 'label' | 'payload' | 'to' | 'vouch'>): Parts {
   return {
     label: labelJson(e.label),
     payload: canonicalJson(e.payload),
@@ -200,12 +187,7 @@ export function prepareDraft(
   const vouch = [...(draft.vouch ?? [])];
   let parts: Parts;
   try {
-    parts = {
-      label: labelJson(label),
-      payload: canonicalJson(draft.payload),
-      to: toJson(to),
-      vouch: vouchJson(vouch),
-    };
+    parts = partsOf({ label, payload: draft.payload, to, vouch });
   } catch (error) {
     return busFail(BUS_REASONS.BUS_MALFORMED, `draft cannot be signed: ${(error as Error).message}`);
   }
@@ -226,25 +208,6 @@ export function prepareDraft(
     vouch: snapshot && vouch.length > 0 ? (JSON.parse(parts.vouch) as VouchEntry[]) : vouch,
   };
   return ok({ fields, parts });
-}
-
-/**
- * Signs a draft alone (`proof: null`) with the sender's key from `keyRing`, taking the sender's
- * next sequence number. Fails when the draft is malformed or the sender has no active key.
- */
-export function signEnvelope(draft: EnvelopeDraft, keyRing: BusKeyRing): Result<Envelope, KernelError> {
-  const prepared = prepareDraft(draft, keyRing);
-  if (!prepared.ok) return prepared;
-  const { fields, parts } = prepared.value;
-  let unsigned: Omit<Envelope, 'sig'> | undefined;
-  const signed = keyRing.signNext(draft.from, (keyId, seq) => {
-    unsigned = { ...fields, seq, keyId, proof: null };
-    return signingInput(unsigned, parts);
-  });
-  if (signed === undefined || unsigned === undefined) {
-    return busFail(BUS_REASONS.BUS_SENDER_UNKNOWN, `sender \`${draft.from}\` has no bus key`);
-  }
-  return ok({ ...unsigned, sig: Buffer.from(signed.sig).toString('base64url') });
 }
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -277,8 +240,8 @@ function draftProblem(draft: EnvelopeDraft): string | undefined {
   if (!draft.to.every(isAgentId)) return 'draft has an invalid recipient';
   if (draft.to.length > 1 && new Set(draft.to).size !== draft.to.length)
     return 'draft names a recipient twice';
-  if (!isName(draft.type)) return 'draft has an invalid `type`';
-  if (!isName(draft.schema)) return 'draft has an invalid `schema`';
+  if (!isMessageName(draft.type)) return 'draft has an invalid `type`';
+  if (!isMessageName(draft.schema)) return 'draft has an invalid `schema`';
   if (!isConfidentiality(draft.label?.confidentiality) || !isIntegrity(draft.label?.integrity)) {
     return 'draft has an invalid `label`';
   }

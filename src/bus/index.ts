@@ -1,16 +1,15 @@
 // Public face of src/bus: signed envelopes (alone or one signature per batch), the receiving
 // side's checks and the two adapters.
 
-export { signEnvelopes } from './batch.ts';
+export { signEnvelope, signEnvelopes } from './batch.ts';
 export { BatchSigner, type BatchSignerStats } from './batch-signer.ts';
 export type { BusOptions } from './delivery.ts';
 export type { DlpFinding, DlpMode } from './dlp/index.ts';
-export {
-  type Envelope,
-  type EnvelopeDraft,
-  type MerkleProof,
-  signEnvelope,
-  type VouchEntry,
+export type {
+  Envelope,
+  EnvelopeDraft,
+  MerkleProof,
+  VouchEntry,
 } from './envelope.ts';
 export { BusKeyRing, type BusPublicKey, type KeyDirectory } from './key-ring.ts';
 export { MemoryBus } from './memory-bus.ts';

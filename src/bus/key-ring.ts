@@ -82,20 +82,8 @@ export class BusKeyRing implements KeyDirectory {
   }
 
   /**
-   * Takes the sender's next sequence number and signs `data` with its key. Internal to the bus:
-   * `signEnvelope` is the only caller. Returns undefined when the sender has no active key.
-   */
-  signNext(
-    sender: string,
-    data: (keyId: string, seq: number) => Uint8Array,
-  ): { keyId: string; seq: number; sig: Uint8Array } | undefined {
-    const run = this.signRun(sender, 1, data);
-    return run === undefined ? undefined : { keyId: run.keyId, seq: run.firstSeq, sig: run.sig };
-  }
-
-  /**
    * Takes the sender's next `count` sequence numbers (consecutive, from `firstSeq`) and signs once
-   * what `data` returns for them with its key. Internal to the bus: the batch signer is the caller.
+   * what `data` returns for them with its key. Internal to the bus: batch.ts is the only caller.
    * Returns undefined when the sender has no active key. The numbers are taken even when `data`
    * throws, so no number is ever signed twice.
    */

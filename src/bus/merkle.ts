@@ -9,9 +9,9 @@
 
 import { hash } from 'node:crypto';
 
-export const HASH_BYTES = 32;
+const HASH_BYTES = 32;
 /** Length of a 32-byte hash in unpadded base64url. */
-export const HASH_CHARS = 43;
+const HASH_CHARS = 43;
 
 /** SHA-256(0x00 || text as UTF-8), base64url. */
 export function leafHash(text: string): string {
@@ -32,15 +32,26 @@ export function nodeHash(left: string, right: string): string | undefined {
 }
 
 /** Whether `n` leaves and index `i` describe a position in a tree (1 ≤ n, 0 ≤ i < n, integers). */
-export function isPosition(n: number, i: number): boolean {
+function isPosition(n: number, i: number): boolean {
   return Number.isSafeInteger(n) && Number.isSafeInteger(i) && n >= 1 && i >= 0 && i < n;
+}
+
+/** Whether the node at index `at` of a level of `count` nodes has a sibling; if not, it is promoted. */
+function hasSibling(at: number, count: number): boolean {
+  return (at ^ 1) < count;
+}
+
+/** The parent of `node` (index `at`) and `sibling`, in left-right order; undefined when either is bad. */
+function parentOf(node: string, at: number, sibling: string | undefined): string | undefined {
+  if (sibling === undefined) return undefined;
+  return (at & 1) === 1 ? nodeHash(sibling, node) : nodeHash(node, sibling);
 }
 
 /** How many sibling hashes the proof of leaf `i` in a tree of `n` leaves holds. */
 export function pathLength(n: number, i: number): number {
   let length = 0;
   for (let count = n, at = i; count > 1; count = (count + 1) >> 1, at >>= 1) {
-    if ((at ^ 1) < count) length += 1;
+    if (hasSibling(at, count)) length += 1;
   }
   return length;
 }
@@ -90,11 +101,8 @@ export function climb(leaf: string, n: number, i: number, path: readonly string[
   let node: string | undefined = leaf;
   let used = 0;
   for (let count = n, at = i; count > 1; count = (count + 1) >> 1, at >>= 1) {
-    if ((at ^ 1) < count) {
-      const sibling = path[used];
-      if (sibling === undefined) return undefined;
-      used += 1;
-      node = (at & 1) === 1 ? nodeHash(sibling, node) : nodeHash(node, sibling);
+    if (hasSibling(at, count)) {
+      node = parentOf(node, at, path[used++]);
       if (node === undefined) return undefined;
     }
     nodes.push(node);
@@ -134,14 +142,11 @@ export function meetClimb(
   let usedEarlier = 0;
   let count = n;
   for (let at = i, atEarlier = earlier.i; at !== atEarlier; at >>= 1, atEarlier >>= 1) {
-    if ((at ^ 1) < count) {
-      const sibling = path[used];
-      if (sibling === undefined) return undefined;
-      used += 1;
-      node = (at & 1) === 1 ? nodeHash(sibling, node) : nodeHash(node, sibling);
+    if (hasSibling(at, count)) {
+      node = parentOf(node, at, path[used++]);
       if (node === undefined) return undefined;
     }
-    if ((atEarlier ^ 1) < count) usedEarlier += 1;
+    if (hasSibling(atEarlier, count)) usedEarlier += 1;
     count = (count + 1) >> 1;
     nodes.push(node);
   }

@@ -12,12 +12,14 @@ import {
   checkJsonValue,
   decodeUtf8,
   ERROR_CODES,
+  isAgentId,
+  isMessageName,
   isUuidv7,
   type KernelError,
   ok,
   type Result,
 } from '../shared/index.ts';
-import { ENVELOPE_FIELDS, type Envelope, isAgentId, isName } from './envelope.ts';
+import { ENVELOPE_FIELDS, type Envelope } from './envelope.ts';
 import { BATCH_MAX, ENVELOPE_DEPTH_MAX, RECIPIENTS_MAX, VOUCH_MAX } from './limits.ts';
 import { pathLength } from './merkle.ts';
 import { BUS_REASONS, busFail } from './reasons.ts';
@@ -75,8 +77,8 @@ function shapeProblem(value: unknown): string | undefined {
   if (!isAgentId(record.from)) return 'envelope `from` is not an agent id';
   const toProblem = recipientsProblem(record.to);
   if (toProblem !== undefined) return toProblem;
-  if (!isName(record.type)) return 'envelope `type` is invalid';
-  if (!isName(record.schema)) return 'envelope `schema` is invalid';
+  if (!isMessageName(record.type)) return 'envelope `type` is invalid';
+  if (!isMessageName(record.schema)) return 'envelope `schema` is invalid';
   if (!isLabel(record.label)) return 'envelope `label` is invalid';
   if (!isCount(record.seq) || record.seq < 1) return 'envelope `seq` is not a positive integer';
   if (typeof record.nonce !== 'string' || !NONCE.test(record.nonce)) return 'envelope `nonce` is invalid';

@@ -4,6 +4,7 @@
 // sends can make the cache refuse, or accept, anything later.
 
 import type { KeyObject } from 'node:crypto';
+import { touch, touchBounded } from '../shared/index.ts';
 import { VERIFIED_BATCHES_MAX } from './limits.ts';
 import type { Climb } from './merkle.ts';
 
@@ -18,7 +19,6 @@ export type VerifiedBatch = {
 export class VerifiedBatches {
   readonly #max: number;
   readonly #entries = new Map<string, VerifiedBatch>();
-  #newest: string | undefined;
 
   constructor(max = VERIFIED_BATCHES_MAX) {
     this.#max = Math.max(1, max);
@@ -37,22 +37,13 @@ export class VerifiedBatches {
   get(id: string, key: KeyObject): VerifiedBatch | undefined {
     const entry = this.#entries.get(id);
     if (entry === undefined || entry.key !== key) return undefined;
-    if (this.#newest !== id) {
-      this.#entries.delete(id);
-      this.#entries.set(id, entry);
-      this.#newest = id;
-    }
+    touch(this.#entries, id, entry);
     return entry;
   }
 
   /** Records a verified batch signature, forgetting the least recently used beyond the bound. */
   add(id: string, entry: VerifiedBatch): void {
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
-    this.#newest = id;
-    if (this.#entries.size <= this.#max) return;
-    const oldest = this.#entries.keys().next();
-    if (oldest.done !== true) this.#entries.delete(oldest.value);
+    touchBounded(this.#entries, id, entry, this.#max);
   }
 
   get size(): number {

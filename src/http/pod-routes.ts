@@ -4,12 +4,19 @@
 import { isAbsolute } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PodControl, PodSignal } from '../runtime/service.ts';
-import { ERROR_CODES, fail, type JsonValue, type KernelError, ok, type Result } from '../shared/index.ts';
+import {
+  AGENT_ID_PATTERN,
+  ERROR_CODES,
+  fail,
+  type JsonValue,
+  type KernelError,
+  ok,
+  type Result,
+} from '../shared/index.ts';
 import { errorBody, statusForCode } from './error-status.ts';
 import { clip, parseDecider, parseFields } from './request-input.ts';
 
 /** The manifest's id pattern (src/pod/manifest.ts), with its length bound. */
-export const AGENT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 /** A task body: the pod's message bound (POD_MESSAGE_BYTES_MAX) plus room for `{"task":…}`. */
 export const TASK_BODY_BYTES_MAX = 1_048_576 + 64;
 /** A path on the daemon's machine; Linux's PATH_MAX. */

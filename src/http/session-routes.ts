@@ -5,9 +5,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JOIN_TOKEN_TTL_MS_MAX } from '../runtime/pod-sessions.ts';
 import type { SessionControl } from '../runtime/service.ts';
-import { ERROR_CODES, fail, type KernelError, ok, parseJsonStrict, type Result } from '../shared/index.ts';
+import {
+  AGENT_ID_PATTERN,
+  ERROR_CODES,
+  fail,
+  type KernelError,
+  ok,
+  parseJsonStrict,
+  type Result,
+} from '../shared/index.ts';
 import { errorBody, statusForCode } from './error-status.ts';
-import { AGENT_ID_PATTERN, parseAgentId } from './pod-routes.ts';
+import { parseAgentId } from './pod-routes.ts';
 import { clip, type Fields, parseFields } from './request-input.ts';
 
 export const SHARED_SESSIONS_PATH = '/v1/shared-sessions';

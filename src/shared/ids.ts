@@ -1,5 +1,7 @@
 // UUIDv7 identifiers (RFC 9562 §5.7): 48-bit Unix milliseconds, version, 74 random bits.
 // Built from the clock and random ports so ids are reproducible under a seeded simulation.
+// Also the grammar of agent ids and message names, which the bus, the pod gateways and the HTTP
+// routes check alike.
 
 import type { Clock } from './clock.ts';
 import type { Random } from './random.ts';
@@ -32,4 +34,17 @@ export function isUuidv7(value: string): boolean {
 /** The millisecond timestamp a UUIDv7 carries. */
 export function uuidv7Ms(id: string): number {
   return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+/** An agent id as pod manifests allow it: letters, digits, `_`, `.` and `-`, 1 to 128 characters. */
+export const AGENT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
+/** A message type, schema id or vouch subject: letters, digits and `_ . : / # -`, 1 to 256 characters. */
+export const MESSAGE_NAME_PATTERN = /^[A-Za-z0-9_.:/#-]{1,256}$/;
+
+export function isAgentId(value: unknown): value is string {
+  return typeof value === 'string' && AGENT_ID_PATTERN.test(value);
+}
+
+export function isMessageName(value: unknown): value is string {
+  return typeof value === 'string' && MESSAGE_NAME_PATTERN.test(value);
 }

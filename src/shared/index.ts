@@ -7,9 +7,17 @@ export { ERROR_CODES, type ErrorCode, isKernelError, KernelError } from './error
 export { deepFreeze, FrozenMap } from './frozen.ts';
 export { HASH_ALGORITHMS, type HashAlgorithm, hashBase64url, hashCanonical, hashHex } from './hash.ts';
 export { readBodyBounded } from './http-body.ts';
-export { isUuidv7, uuidv7, uuidv7Ms } from './ids.ts';
-export { type Random, systemRandom } from './random.ts';
+export {
+  AGENT_ID_PATTERN,
+  isAgentId,
+  isMessageName,
+  isUuidv7,
+  MESSAGE_NAME_PATTERN,
+  uuidv7,
+  uuidv7Ms,
+} from './ids.ts';
 export { makeRoom, pushBounded, touch, touchBounded } from './lru.ts';
+export { type Random, systemRandom } from './random.ts';
 export { type Err, err, fail, type Ok, ok, type Result, unwrap } from './result.ts';
 export {
   checkJsonValue,

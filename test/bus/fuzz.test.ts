@@ -185,7 +185,7 @@ test(`issue 5: ${HOSTILE_TOTAL} hostile messages, none delivered, valid traffic 
     const { sig: _, ...rest } = old;
     const base = { ...rest, id: uuidv7(f.clock, f.keys.random), proof: null };
     let unsigned: Omit<Envelope, 'sig'> = base;
-    const signed = f.keys.signNext('alice', (keyId, seq) => {
+    const signed = f.keys.signRun('alice', 1, (keyId, seq) => {
       unsigned = { ...base, keyId, seq };
       return signingInput(unsigned);
     });

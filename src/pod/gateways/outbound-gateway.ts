@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import type { Clock } from '../../shared/index.ts';
-import { ERROR_CODES, fail } from '../../shared/index.ts';
+import { ERROR_CODES, fail, MESSAGE_NAME_PATTERN } from '../../shared/index.ts';
 import { type Allowlist, nameAllowlist } from '../allowlist.ts';
 import { TokenBucket } from '../call-limiter.ts';
 import type { GatewayConfig } from '../gateway-config.ts';
@@ -13,19 +13,17 @@ import { answerOf, isRefused } from './intent-outcome.ts';
 import type { Gateway, GatewayAnswer, GatewayCall, PodServices } from './port.ts';
 
 const AGENT_ID = /^[A-Za-z0-9_.:-]{1,256}$/;
-/** What a vouch stands behind: a task or message subject the agents agree on. */
-const SUBJECT = /^[A-Za-z0-9_.:/#-]{1,256}$/;
 
 const SendPayloadSchema = z.strictObject({
   to: z.string().regex(AGENT_ID),
   type: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/),
   body: z.json(),
-  subject: z.string().regex(SUBJECT).optional(),
+  subject: z.string().regex(MESSAGE_NAME_PATTERN).optional(),
 });
 
 const VouchPayloadSchema = z.strictObject({
   vouchee: z.string().regex(AGENT_ID),
-  subject: z.string().regex(SUBJECT),
+  subject: z.string().regex(MESSAGE_NAME_PATTERN),
 });
 
 /** The intent action a message becomes; the runtime routes it to the message connector. */
