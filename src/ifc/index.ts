@@ -16,19 +16,29 @@ export {
   joinLabels,
   type Label,
 } from './label.ts';
-export type { FieldLabelRule, ProvenanceClass, SourceHit, ValueProvenance } from './provenance/index.ts';
+export type {
+  FieldLabelRule,
+  ProvenanceClass,
+  RecordClassifier,
+  SourceHit,
+  ValueProvenance,
+} from './provenance/index.ts';
 export { citesRefs, quarantineOutput, resolveRefs } from './quarantine.ts';
 export {
   type ArgumentReport,
   classifyArguments,
+  clearedDestination,
   type DecisionPacket,
   judgeSink,
   type SinkJudgement,
 } from './sink.ts';
 export type {
   ArgumentRule,
+  ClearanceRule,
+  Condition,
   ContextRule,
   ProvenanceRequirement,
   SinkPolicy,
   SinkVerdict,
+  ValueCondition,
 } from './sink-policy.ts';

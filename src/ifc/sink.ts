@@ -4,9 +4,18 @@
 
 import type { JsonValue } from '../shared/index.ts';
 import type { FlowSessionView } from './flow-session.ts';
-import { confidentialityRank, integrityRank, type Label } from './label.ts';
-import { doubtOf, OVERSIZED, type ValueProvenance } from './provenance/index.ts';
+import { type Confidentiality, confidentialityRank, integrityRank, type Label } from './label.ts';
+import { OVERSIZED, type ValueProvenance } from './provenance/index.ts';
 import {
+  conditionHolds,
+  conditionNamesSomeone,
+  globMatches,
+  linkHost,
+  stringsIn,
+  valueMeets,
+} from './sink-match.ts';
+import {
+  type ArgumentRule,
   type ContextRule,
   type ProvenanceRequirement,
   type SinkPolicy,
@@ -14,7 +23,11 @@ import {
   stricter,
 } from './sink-policy.ts';
 
-export type ArgumentReport = ValueProvenance & { readonly requires?: ProvenanceRequirement };
+export type ArgumentReport = ValueProvenance & {
+  readonly requires?: ProvenanceRequirement;
+  /** The rule was met by the policy itself: the value is one it allows, or its `unless` held. */
+  readonly met?: 'allow' | 'unless';
+};
 
 /** What a human is shown for an escalated call: where each value came from and what the session read. */
 export type DecisionPacket = {
@@ -84,12 +97,15 @@ export function judgeSink(
       rule.part === 'links'
         ? value === undefined
           ? undefined
-          : linksReport(session, value)
+          : linksReport(session, value, rule.allow)
         : classified[rule.argument];
     if (report === undefined) continue;
     const key = rule.part === 'links' ? `${rule.argument}[links]` : rule.argument;
-    reports[key] = { ...report, requires: rule.requires };
-    if (meets(rule.requires, report)) continue;
+    // WHY: a value the user named (allow) or a call the user exempted (unless) meets the rule
+    // whatever its provenance; the packet still shows where the value came from.
+    const met = metByPolicy(rule, value, args);
+    reports[key] = { ...report, requires: rule.requires, ...(met === undefined ? {} : { met }) };
+    if (met !== undefined || meets(rule.requires, report)) continue;
     failed.push({ argument: rule.argument, requires: rule.requires, class: report.class });
     argumentVerdict = stricter(argumentVerdict, rule.otherwise);
   }
@@ -113,19 +129,44 @@ export function judgeSink(
   return { verdict, code: byArguments ? 'IFC_PROVENANCE' : 'IFC_CONTEXT_RULE', message, packet };
 }
 
+function metByPolicy(
+  rule: ArgumentRule,
+  value: JsonValue | undefined,
+  args: Readonly<Record<string, JsonValue>>,
+): 'allow' | 'unless' | undefined {
+  if (conditionHolds(rule.unless, args)) return 'unless';
+  // WHY: for links, allowed hosts are left out of the classification instead (linksReport).
+  if (rule.part === 'whole' && rule.allow.length > 0 && value !== undefined && value !== '') {
+    if (valueMeets(value, { patterns: rule.allow })) return 'allow';
+  }
+  return undefined;
+}
+
 /** Links written inside text: scheme URLs and `www.` hosts, up to the first space or closing mark. */
 const LINK = /\b(?:https?:\/\/|www\.)[^\s<>"'`)\]]+/gi;
 const LINKS_MAX = 64;
 
-/** The worst provenance among the links inside `value`'s strings; trusted when it holds none. */
-function linksReport(session: FlowSessionView, value: JsonValue): ValueProvenance {
+/**
+ * The worst provenance among the links inside `value`'s strings, leaving out links whose host the
+ * rule allows; trusted when none is left.
+ */
+function linksReport(session: FlowSessionView, value: JsonValue, allow: readonly string[]): ValueProvenance {
   const { strings, complete } = stringsIn(value);
   // WHY: links past the walk's bounds would go unchecked; when in doubt, untrusted.
   if (!complete) return OVERSIZED;
   const links = strings.flatMap((text) => text.match(LINK) ?? []).slice(0, LINKS_MAX + 1);
   if (links.length > LINKS_MAX) return OVERSIZED;
-  if (links.length === 0) return { class: 'trusted', why: 'structure', trusted: [], untrusted: [] };
-  return session.classify(links.map((link) => link.replace(/[.,;:!?]+$/, '')));
+  const checked = links
+    .map((link) => link.replace(/[.,;:!?]+$/, ''))
+    .filter((link) => !hostAllowed(link, allow));
+  if (checked.length === 0) return { class: 'trusted', why: 'structure', trusted: [], untrusted: [] };
+  return session.classify(checked);
+}
+
+function hostAllowed(link: string, allow: readonly string[]): boolean {
+  if (allow.length === 0) return false;
+  const host = linkHost(link);
+  return host !== undefined && allow.some((pattern) => globMatches(pattern, host));
 }
 
 function meets(requirement: ProvenanceRequirement, report: ValueProvenance): boolean {
@@ -141,68 +182,28 @@ function applies(rule: ContextRule, context: Label, args: Readonly<Record<string
     confidentialityRank(context.confidentiality) < confidentialityRank(rule.holds)
   )
     return false;
-  if (rule.unless.length === 0) return true;
-  return !rule.unless.every(([argument, patterns]) => allMatch(args[argument], patterns));
+  return !conditionHolds(rule.unless, args);
 }
 
 /**
- * True when every string in the argument matches one of `patterns`. An absent argument, an empty
- * list or an empty string names nobody, so nothing in it is outside the list.
+ * The level `destination` is cleared for with these arguments: the highest level of a clearance
+ * rule that holds and names a receiver, never lower than the action's own destination.
  */
-function allMatch(value: JsonValue | undefined, patterns: readonly string[]): boolean {
-  if (value === undefined || value === '') return true;
-  const { strings, complete, onlyStrings } = stringsIn(value);
-  // WHY: a number, boolean or object where an allowlisted string belongs matches no pattern.
-  if (!complete || !onlyStrings) return false;
-  return strings.every((text) => patterns.some((pattern) => globMatches(pattern, text)));
-}
-
-const LEAVES_MAX = 256;
-const DEPTH_MAX = 16;
-
-type Strings = { readonly strings: string[]; complete: boolean; onlyStrings: boolean };
-
-/**
- * The strings inside `value`, through lists and objects. `complete` is false past 256 leaves or
- * depth 16; `onlyStrings` is false when anything but strings and lists of them was met.
- */
-function stringsIn(value: JsonValue): Strings {
-  const out: Strings = { strings: [], complete: true, onlyStrings: true };
-  const walk = (item: JsonValue, depth: number): void => {
-    if (depth > DEPTH_MAX || out.strings.length > LEAVES_MAX) {
-      out.complete = false;
-      return;
+export function clearedDestination(
+  sink: SinkPolicy | undefined,
+  destination: Confidentiality,
+  args: Readonly<Record<string, JsonValue>>,
+): Confidentiality {
+  let level = destination;
+  for (const rule of sink?.cleared ?? []) {
+    if (
+      confidentialityRank(rule.level) > confidentialityRank(level) &&
+      conditionNamesSomeone(rule.when, args)
+    ) {
+      level = rule.level;
     }
-    if (typeof item === 'string') out.strings.push(item);
-    else if (Array.isArray(item)) for (const each of item) walk(each, depth + 1);
-    else {
-      out.onlyStrings = false;
-      if (item !== null && typeof item === 'object')
-        for (const each of Object.values(item)) walk(each, depth + 1);
-    }
-  };
-  walk(value, 0);
-  return out;
-}
-
-/** Longer values match no pattern (and cannot make a pattern backtrack for long). */
-const GLOB_VALUE_MAX = 1024;
-
-/**
- * `*` matches any run of characters; matching ignores case and surrounding space. A value with
- * hidden characters or mixed-script lookalikes never matches: it may imitate an allowed one.
- */
-function globMatches(pattern: string, value: string): boolean {
-  if (value.length > GLOB_VALUE_MAX || doubtOf(value) !== undefined) return false;
-  const text = value.normalize('NFKC').trim().toLowerCase();
-  const source = pattern
-    .normalize('NFKC')
-    .trim()
-    .toLowerCase()
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`, 's').test(text);
+  }
+  return level;
 }
 
 function describeRule(rule: ContextRule): string {

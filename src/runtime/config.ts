@@ -3,7 +3,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { SinkPolicy } from '../ifc/index.ts';
+import type { Condition, FieldLabelRule, SinkPolicy } from '../ifc/index.ts';
 import type { ActionPolicy, AgentPolicy, Policy, RateRule } from '../kernel/policy.ts';
 import type { Scope } from '../kernel/token/claims.ts';
 import {
@@ -212,13 +212,7 @@ function actionPolicy(name: string, action: ActionConfig, rollback: MaosConfig['
     // INVARIANT: an undeclared or `unknown` side effect is a write (DR-C10).
     sideEffect,
     output: { confidentiality: action.output.confidentiality, integrity: action.output.integrity },
-    outputFields: Object.entries(action.output.fields).map(([path, label]) => ({
-      path,
-      label: {
-        ...(label.confidentiality === undefined ? {} : { confidentiality: label.confidentiality }),
-        ...(label.integrity === undefined ? {} : { integrity: label.integrity }),
-      },
-    })),
+    outputFields: outputFields(action.output),
     quarantine: action.output.quarantine,
     sink: action.sink === undefined ? undefined : sinkPolicy(action.sink),
     destination: action.destination,
@@ -236,15 +230,45 @@ function sinkPolicy(sink: NonNullable<ActionConfig['sink']>): SinkPolicy {
       requires: rule.requires,
       otherwise: rule.otherwise,
       part: rule.part,
+      allow: rule.allow ?? [],
+      unless: condition(rule.unless ?? {}),
     })),
     rules: sink.rules.map((rule) => ({
       read: rule.when.read,
       holds: rule.when.holds,
-      unless: Object.entries(rule.unless),
+      unless: condition(rule.unless),
       verdict: rule.then,
       reason: rule.reason,
     })),
+    cleared: sink.cleared.map((rule) => ({ level: rule.level, when: condition(rule.when) })),
   };
+}
+
+type ConditionConfig = Readonly<
+  Record<string, readonly string[] | { min?: number | undefined; max?: number | undefined }>
+>;
+
+function condition(config: ConditionConfig): Condition {
+  return Object.entries(config).map(([argument, wanted]) => [
+    argument,
+    'min' in wanted || 'max' in wanted
+      ? { min: (wanted as { min?: number }).min, max: (wanted as { max?: number }).max }
+      : { patterns: wanted as readonly string[] },
+  ]);
+}
+
+/** Per-field label rules, then the record classifier (if any) as one more rule. */
+function outputFields(output: ActionConfig['output']): FieldLabelRule[] {
+  const rules: FieldLabelRule[] = Object.entries(output.fields).map(([path, label]) => ({
+    path,
+    label: {
+      ...(label.confidentiality === undefined ? {} : { confidentiality: label.confidentiality }),
+      ...(label.integrity === undefined ? {} : { integrity: label.integrity }),
+    },
+  }));
+  if (output.classifiedBy !== undefined)
+    rules.push({ path: '', label: {}, classifiedBy: output.classifiedBy });
+  return rules;
 }
 
 /** §35's defaults: 60 min for email, 24 h for file deletions, 7 d for account changes. */

@@ -8,6 +8,7 @@ export {
   type LabelledLeaf,
   OUTPUT_LEAVES_LIMITS,
   outputLeaves,
+  type RecordClassifier,
   stringifyBounded,
 } from './output-leaves.ts';
 export {

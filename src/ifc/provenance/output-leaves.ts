@@ -4,6 +4,7 @@
 
 import type { JsonValue } from '../../shared/index.ts';
 import {
+  type Confidentiality,
   isConfidentiality,
   isIntegrity,
   joinConfidentiality,
@@ -14,7 +15,23 @@ import {
 import type { ProvenanceIndex, SourceRef } from './provenance-index.ts';
 
 /** path: dotted keys, `*` = any key or index, e.g. '*.from', 'messages.*.id', 'from'. */
-export type FieldLabelRule = { readonly path: string; readonly label: Partial<Label> };
+export type FieldLabelRule = {
+  readonly path: string;
+  readonly label: Partial<Label>;
+  /** Set on the one rule that reads each record's confidentiality off a field (`path` unused). */
+  readonly classifiedBy?: RecordClassifier;
+};
+
+/**
+ * A record's confidentiality read off one of its fields: the result itself when it is an object,
+ * each item when it is a list. A field labelled TRUSTED sets the level; an untrusted one (or a
+ * missing field) can only raise it above the output's label, never lower it.
+ */
+export type RecordClassifier = {
+  readonly field: string;
+  readonly levels: Readonly<Record<string, Confidentiality>>;
+  readonly otherwise: Confidentiality;
+};
 export type LabelledLeaf = { readonly path: string; readonly text: string | number; readonly label: Label };
 
 export const OUTPUT_LEAVES_LIMITS = Object.freeze({
@@ -28,7 +45,7 @@ type Container = JsonValue[] | { [key: string]: JsonValue };
 type CompiledRule = {
   readonly segments: readonly string[];
   readonly specificity: number;
-  readonly label: Label;
+  readonly label: Partial<Label>;
 };
 type Frame = {
   readonly value: Container;
@@ -52,8 +69,9 @@ export function outputLeaves(
   base: Label,
   rules: readonly FieldLabelRule[],
 ): LabelledLeaf[] {
-  const compiled = rules.flatMap((rule) => compileRule(rule, base));
-  const labelOf = (path: readonly string[]): Label => labelFor(path, compiled, base);
+  const compiled = rules.flatMap((rule) => compileRule(rule));
+  const recordBase = recordBases(output, base, compiled, rules);
+  const labelOf = (path: readonly string[]): Label => labelFor(path, compiled, recordBase(path));
   const out: LabelledLeaf[] = [];
   if (!isContainer(output)) {
     pushLeaf(out, '', output, labelOf([]));
@@ -96,8 +114,12 @@ export function indexOutput(
   base: Label,
   rules: readonly FieldLabelRule[],
 ): Label {
-  let label = base;
-  for (const leaf of outputLeaves(output, base, rules)) {
+  const leaves = outputLeaves(output, base, rules);
+  // WHY: with a record classifier the leaves carry each record's own level, so the output's label
+  // (the level when in doubt) joins only when nothing was read from a record.
+  const classified = leaves.length > 0 && rules.some((rule) => rule.classifiedBy !== undefined);
+  let label: Label = classified ? { confidentiality: 'PUBLIC', integrity: base.integrity } : base;
+  for (const leaf of leaves) {
     if (typeof leaf.text === 'number') index.addNumber(source, leaf.path, leaf.text, leaf.label);
     else index.addText(source, leaf.path, leaf.text, leaf.label);
     label = joinLabels(label, leaf.label);
@@ -149,15 +171,68 @@ function cutRemaining(stack: readonly Frame[], out: LabelledLeaf[], label: Label
   }
 }
 
-function compileRule(rule: FieldLabelRule, base: Label): CompiledRule[] {
-  if (typeof rule?.path !== 'string') return [];
+function compileRule(rule: FieldLabelRule): CompiledRule[] {
+  if (typeof rule?.path !== 'string' || rule.classifiedBy !== undefined) return [];
   const segments = rule.path === '' ? [] : rule.path.split('.');
   const given = rule.label ?? {};
-  const label: Label = {
-    confidentiality: isConfidentiality(given.confidentiality) ? given.confidentiality : base.confidentiality,
-    integrity: isIntegrity(given.integrity) ? given.integrity : base.integrity,
+  const label: Partial<Label> = {
+    ...(isConfidentiality(given.confidentiality) ? { confidentiality: given.confidentiality } : {}),
+    ...(isIntegrity(given.integrity) ? { integrity: given.integrity } : {}),
   };
   return [{ segments, specificity: segments.filter((s) => s !== '*').length, label }];
+}
+
+/**
+ * The base label of the record a path lies in: `base` without a classifier; else the root record's
+ * (an object output) or the item's (a list output) level, computed once per record.
+ */
+function recordBases(
+  output: JsonValue,
+  base: Label,
+  compiled: readonly CompiledRule[],
+  rules: readonly FieldLabelRule[],
+): (path: readonly string[]) => Label {
+  const classifier = rules.find((rule) => rule.classifiedBy !== undefined)?.classifiedBy;
+  if (classifier === undefined || !isContainer(output)) return () => base;
+  const fieldPath = classifier.field.split('.');
+  const levelOf = (record: unknown, at: readonly string[]): Label => {
+    const value = fieldValue(record, fieldPath);
+    if (value === undefined) return base;
+    const named = Object.hasOwn(classifier.levels, value) ? classifier.levels[value] : classifier.otherwise;
+    const level = isConfidentiality(named) ? named : base.confidentiality;
+    const trusted = labelFor([...at, ...fieldPath], compiled, base).integrity === 'TRUSTED';
+    // INVARIANT: only a field the policy trusts lowers a record below the output's label.
+    return {
+      confidentiality: trusted ? level : joinConfidentiality(level, base.confidentiality),
+      integrity: base.integrity,
+    };
+  };
+  if (!Array.isArray(output)) {
+    const root = levelOf(output, []);
+    return () => root;
+  }
+  const cache = new Map<string, Label>();
+  return (path) => {
+    const head = path[0];
+    if (head === undefined) return base;
+    let label = cache.get(head);
+    if (label === undefined) {
+      label = levelOf(output[Number(head)], [head]);
+      cache.set(head, label);
+    }
+    return label;
+  };
+}
+
+/** The string (or finite number, as text) at `path` inside `record`; undefined otherwise. */
+function fieldValue(record: unknown, path: readonly string[]): string | undefined {
+  let at: unknown = record;
+  for (const key of path) {
+    if (!isContainer(at) || !Object.hasOwn(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  if (typeof at === 'number' && Number.isFinite(at)) return String(at);
+  return typeof at === 'string' ? at.trim() : undefined;
 }
 
 /** The label of the most specific rule matching `path` (ties: more segments, then the first rule). */
@@ -174,7 +249,10 @@ function labelFor(path: readonly string[], rules: readonly CompiledRule[], base:
       best = rule;
     }
   }
-  return best?.label ?? base;
+  return {
+    confidentiality: best?.label.confidentiality ?? base.confidentiality,
+    integrity: best?.label.integrity ?? base.integrity,
+  };
 }
 
 // WHY: a cut-off subtree may hold fields a rule marks more confidential than the tool's output, so
@@ -183,7 +261,10 @@ function labelFor(path: readonly string[], rules: readonly CompiledRule[], base:
 function cutOffLabel(base: Label, rules: readonly CompiledRule[]): Label {
   let confidentiality = base.confidentiality;
   for (const rule of rules)
-    confidentiality = joinConfidentiality(confidentiality, rule.label.confidentiality);
+    confidentiality = joinConfidentiality(
+      confidentiality,
+      rule.label.confidentiality ?? base.confidentiality,
+    );
   return { confidentiality, integrity: joinIntegrity(base.integrity, 'UNTRUSTED') };
 }
 

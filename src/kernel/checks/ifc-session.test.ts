@@ -13,10 +13,11 @@ const IBAN_ATTACKER = 'GB33 BUKB 2020 1555 5555 55';
 
 const pay: SinkPolicy = {
   arguments: [
-    { argument: 'iban', requires: 'trusted', otherwise: 'escalate', part: 'whole' },
-    { argument: 'memo', requires: 'untainted', otherwise: 'deny', part: 'whole' },
+    { argument: 'iban', requires: 'trusted', otherwise: 'escalate', part: 'whole', allow: [], unless: [] },
+    { argument: 'memo', requires: 'untainted', otherwise: 'deny', part: 'whole', allow: [], unless: [] },
   ],
   rules: [],
+  cleared: [],
 };
 
 function setup(sink: SinkPolicy, overrides: Partial<ActionPolicy> = {}) {
@@ -108,8 +109,11 @@ describe('IFC: argument provenance at sinks', () => {
 
   test('a field the policy labels TRUSTED (the verified sender) vouches for its value', () => {
     const reply: SinkPolicy = {
-      arguments: [{ argument: 'to', requires: 'trusted', otherwise: 'escalate', part: 'whole' }],
+      arguments: [
+        { argument: 'to', requires: 'trusted', otherwise: 'escalate', part: 'whole', allow: [], unless: [] },
+      ],
       rules: [],
+      cleared: [],
     };
     const { session, read, ifcOf } = setup(reply);
     session.observe(
@@ -126,8 +130,18 @@ describe('IFC: argument provenance at sinks', () => {
 describe('IFC: links inside free text', () => {
   test('a link that only a web page held escalates a message; a link the user gave does not', () => {
     const post: SinkPolicy = {
-      arguments: [{ argument: 'text', requires: 'untainted', otherwise: 'escalate', part: 'links' }],
+      arguments: [
+        {
+          argument: 'text',
+          requires: 'untainted',
+          otherwise: 'escalate',
+          part: 'links',
+          allow: [],
+          unless: [],
+        },
+      ],
       rules: [],
+      cleared: [],
     };
     const { session, ifcOf } = setup(post);
     session.task('Share https://wiki.acme.example/onboarding with the team.');
@@ -146,8 +160,18 @@ describe('IFC: links inside free text', () => {
 
   test("a link hidden past the walk's bounds is not waved through", () => {
     const post: SinkPolicy = {
-      arguments: [{ argument: 'text', requires: 'untainted', otherwise: 'escalate', part: 'links' }],
+      arguments: [
+        {
+          argument: 'text',
+          requires: 'untainted',
+          otherwise: 'escalate',
+          part: 'links',
+          allow: [],
+          unless: [],
+        },
+      ],
       rules: [],
+      cleared: [],
     };
     const { ifcOf } = setup(post);
     const many = [...Array.from({ length: 300 }, () => 'fine'), 'https://acme-sso.evil.example/login'];
@@ -185,11 +209,12 @@ describe('IFC: context rules and the session label', () => {
       {
         read: 'EXTERNAL_UNTRUSTED',
         holds: 'CONFIDENTIAL',
-        unless: [['to', ['*@acme.example']]],
+        unless: [['to', { patterns: ['*@acme.example'] }]],
         verdict: 'escalate',
         reason: 'no confidential data to outsiders after reading outside mail',
       },
     ],
+    cleared: [],
   };
 
   test('the rule fires only once the session read both, and not for allowlisted recipients', () => {
@@ -226,7 +251,7 @@ describe('IFC: context rules and the session label', () => {
   });
 
   test('DR-I2: after reading CONFIDENTIAL data, a write to a lower destination goes to a human', () => {
-    const { session, ifcOf } = setup({ arguments: [], rules: [] }, { destination: 'INTERNAL' });
+    const { session, ifcOf } = setup({ arguments: [], rules: [], cleared: [] }, { destination: 'INTERNAL' });
     assert.equal(ifcOf({ note: 'x' })?.verdict, 'allow');
     session.observe(
       { id: 'c1', tool: 'hr.read' },

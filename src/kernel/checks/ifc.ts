@@ -4,6 +4,7 @@
 
 import {
   type Confidentiality,
+  clearedDestination,
   confidentialityRank,
   type FlowSessionView,
   flowsTo,
@@ -57,8 +58,11 @@ export function checkIfc(input: CheckInput): CheckOutcome {
     });
   }
   const sends = sideEffect !== 'read' || action.external;
+  const args = intent.args as Record<string, JsonValue>;
+  // WHY: who receives decides what the destination is cleared for (mail that stays in the company).
+  const destination = clearedDestination(action.sink, action.destination, args);
   if (sends) {
-    writeDown(findings, 'deny', declared, action.destination, `${declared} data`);
+    writeDown(findings, 'deny', declared, destination, `${declared} data`);
     if (
       action.external &&
       declaredIntegrity === 'EXTERNAL_UNTRUSTED' &&
@@ -75,12 +79,12 @@ export function checkIfc(input: CheckInput): CheckOutcome {
     // a flow only the context label forbids goes to a human instead of being refused outright. DR-I4
     // for the session label is the policy's to write as a context rule (decision 0007).
     const read = session?.label.confidentiality;
-    writeDown(findings, 'escalate', read, action.destination, `the session read ${read} data, which`);
+    writeDown(findings, 'escalate', read, destination, `the session read ${read} data, which`);
   }
   let detail: Record<string, unknown> | undefined;
   // WHY: a read can be a sink too (a URL fetched carries its query string out), so the policy decides.
   if (action.sink !== undefined) {
-    const judged = judgeSink(action.sink, intent.args as Record<string, JsonValue>, session);
+    const judged = judgeSink(action.sink, args, session);
     if (judged.verdict !== undefined && judged.code !== undefined) {
       findings.push({ verdict: judged.verdict, code: R[judged.code], message: judged.message ?? '' });
     }
