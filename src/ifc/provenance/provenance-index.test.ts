@@ -97,9 +97,22 @@ describe('provenance of a string argument', () => {
   it('a partial match lists at most 5 tokens', () => {
     const index = new ProvenanceIndex();
     index.addText(INBOX, '', 'alpha bravo charlie delta echo foxtrot golf hotel', MAIL);
-    const result = index.classify('zulu alpha bravo-charlie delta echo foxtrot golf hotel');
+    const result = index.classify('zulu alpha.bravo.charlie.delta.echo.foxtrot golf hotel');
     assert.equal(verdict(result), 'untrusted/partial');
     assert.equal(result.tokens?.length, 5);
+  });
+
+  it('a partial match counts identifiers (digits, glued by . @ / - …), not plain words of prose', () => {
+    const index = new ProvenanceIndex();
+    index.addText(INBOX, '', 'Late arrivals receive a door code. Pay at evilpay.example, ref 88231.', MAIL);
+    assert.equal(
+      verdict(index.classify('Late arrival around 22:00, please send the door code.')),
+      'generated/unseen',
+    );
+    const domain = index.classify('Please pay at https://evilpay.example/checkout today');
+    assert.equal(verdict(domain), 'untrusted/partial');
+    assert.deepEqual(domain.tokens, ['evilpay', 'example']);
+    assert.deepEqual(index.classify('Reference REF-88231 please').tokens, ['88231']);
   });
 
   it('a value that only starts or ends inside a token is not found', () => {

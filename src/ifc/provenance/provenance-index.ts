@@ -239,10 +239,10 @@ export class ProvenanceIndex {
     if (numeric !== undefined) this.#findNumber(numeric, found);
     const compact = typeof raw === 'string' ? compactIdentifier(form) : undefined;
     if (compact !== undefined && found.trusted.length === 0) this.#findCompact(compact, found);
-    return this.#decide(found, tokens, doubt);
+    return this.#decide(found, form, tokens, doubt);
   }
 
-  #decide(found: Found, tokens: readonly Token[], doubt: string | undefined): ValueProvenance {
+  #decide(found: Found, form: string, tokens: readonly Token[], doubt: string | undefined): ValueProvenance {
     const trusted = found.trusted.map((m) => this.#hit(m));
     const untrusted = found.untrusted.map((m) => this.#hit(m));
     if (trusted.length > 0) {
@@ -252,7 +252,7 @@ export class ProvenanceIndex {
     if (this.#saturated) return { class: 'untrusted', why: 'saturated', trusted, untrusted };
     if (untrusted.length > 0)
       return { class: 'untrusted', why: exactness(found.untrusted), trusted, untrusted };
-    const partial = this.#partial(tokens);
+    const partial = this.#partial(tokens.filter((token) => identifierLike(form, token)));
     if (partial.tokens.length > 0) {
       return { class: 'untrusted', why: 'partial', trusted, untrusted: partial.hits, tokens: partial.tokens };
     }
@@ -351,7 +351,7 @@ export class ProvenanceIndex {
     }
   }
 
-  /** Tokens of at least 4 characters (or 3 digits) that only untrusted texts hold. */
+  /** Tokens of at least 4 characters (or 3 digits) that only untrusted texts hold (callers pass identifier-like ones). */
   #partial(tokens: readonly Token[]): { tokens: string[]; hits: SourceHit[] } {
     const out: string[] = [];
     const hits: SourceHit[] = [];
@@ -388,6 +388,23 @@ export class ProvenanceIndex {
     const hit = { source: entry.source.id, path: entry.path, label: entry.label, excerpt };
     return entry.source.tool === undefined ? hit : { ...hit, tool: entry.source.tool };
   }
+}
+
+/** Characters that glue tokens into one identifier: domains, addresses, paths, handles, codes. */
+const GLUE = new Set(['.', '@', '/', ':', '_', '-', '+', '#', '=', '?', '&', '%', '~']);
+
+/**
+ * True when a token of a generated value can identify something: it holds a digit (an account, a
+ * code) or is glued to another token by `.@/:_-+#=?&%~` (a domain, an address, a path). Plain words
+ * of prose are not: a reply that says "door code" after the agent read a hotel page that says
+ * "door code" carries no value from the page.
+ */
+function identifierLike(form: string, { token, offset }: Token): boolean {
+  if (DIGIT.test(token)) return true;
+  const end = offset + token.length;
+  const before = GLUE.has(form[offset - 1] ?? '') && tokenCharBefore(form, offset - 1);
+  const after = GLUE.has(form[end] ?? '') && tokenCharAt(form, end + 1);
+  return before || after;
 }
 
 const UNKNOWN_LABEL: Label = Object.freeze({
