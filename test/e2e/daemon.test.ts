@@ -36,6 +36,15 @@ async function waitForFile(path: string, daemon: Daemon): Promise<void> {
   }
 }
 
+async function waitForOutput(daemon: Daemon, text: string): Promise<void> {
+  const deadline = Date.now() + STARTUP_MS_MAX;
+  while (!daemon.stdout.includes(text)) {
+    assert.equal(daemon.child.exitCode, null, `the daemon exited early: ${daemon.stderr}`);
+    assert.ok(Date.now() < deadline, `no \`${text}\` on stdout after ${STARTUP_MS_MAX} ms: ${daemon.stdout}`);
+    await sleep(50);
+  }
+}
+
 describe('maos daemon', () => {
   const box = sandbox();
   const daemonJson = join(box.dataDir, 'daemon.json');
@@ -51,6 +60,9 @@ describe('maos daemon', () => {
     await waitForFile(daemonJson, daemon);
     url = (JSON.parse(readFileSync(daemonJson, 'utf8')) as { url: string }).url;
     apiToken = box.read('api-token').trim();
+    // WHY: daemon.json is written before the banner is printed; on a loaded machine the banner's
+    // chunk can arrive after the file exists.
+    await waitForOutput(daemon, url);
   });
 
   after(() => {
