@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LIMITS } from '../runtime/index.ts';
 import type { Decider, IntentStatus, KernelService } from '../runtime/service.ts';
 import { ERROR_CODES, type KernelError, type Result } from '../shared/index.ts';
+import { registerDeclassifyRoute } from './declassify-route.ts';
 import { errorBody, statusForCode } from './error-status.ts';
 import { registerPodRoutes } from './pod-routes.ts';
 import { parseDecider, parseId, parseJournalQuery } from './request-input.ts';
@@ -48,6 +49,7 @@ export function registerRoutes(app: FastifyInstance, service: KernelService, ver
   });
   app.get('/v1/journal/verify', async () => service.verify());
   registerSessionRoutes(app, service);
+  registerDeclassifyRoute(app, service);
   if (service.pods !== undefined) registerPodRoutes(app, service.pods);
   registerSharedSessionRoutes(app, service.sessions);
   const tools = service.tools;

@@ -1,6 +1,7 @@
 // Policy: the compiled, frozen view of `maos.yaml` the DSC decides against (MR-1: immutable at
 // run time). The runtime builds it from the validated config; the kernel only reads it.
 
+import type { DeclassifyTemplate } from '../ifc/declassify/index.ts';
 import type { Confidentiality, FieldLabelRule, Label, SinkPolicy } from '../ifc/index.ts';
 import type { Cost } from './intent.ts';
 import type { AgentRing } from './rings.ts';
@@ -64,6 +65,19 @@ export type PrefilterPolicy = {
   readonly signatures: readonly string[];
 };
 
+/**
+ * The three-gate declassification protocol's settings (`declassification:` in maos.yaml, §11.3),
+ * shaped as the Declassifier's options; the profile is `Policy.profile`.
+ */
+export type DeclassificationPolicy = {
+  readonly templates: readonly DeclassifyTemplate[];
+  /** Gate 1's classification keywords: the built-in markings plus the configured ones. */
+  readonly dictionary: readonly string[];
+  readonly similarityMax: number;
+  readonly perAgentMax: number;
+  readonly windowMs: number;
+};
+
 export type Policy = {
   /** This node's id: tokens must name it as audience. */
   readonly nodeId: string;
@@ -74,6 +88,8 @@ export type Policy = {
   readonly prefilter: PrefilterPolicy;
   /** How long a held intent waits for a human before it counts as rejected. */
   readonly approvalTtlMs: number;
+  /** Declassification settings; absent: the protocol's defaults (§11.3, §49.11). */
+  readonly declassification?: DeclassificationPolicy;
   /** SHA-256 of the canonical config: reported in every decision and checked by MR-1. */
   readonly hash: string;
 };

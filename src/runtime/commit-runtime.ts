@@ -9,6 +9,7 @@ import { sweepTempFiles } from '../connectors/fs-sweep.ts';
 import { createHttpConnector, type HttpCompensation } from '../connectors/http.ts';
 import { createKvConnector } from '../connectors/kv.ts';
 import type { Connector } from '../connectors/port.ts';
+import { Declassifier, type Gate2Evaluator } from '../ifc/declassify/index.ts';
 import {
   CommitLayer,
   type CommitStage,
@@ -57,6 +58,8 @@ export type CommitRuntimeOptions = {
   readonly storage?: Storage;
   readonly lockTimeoutMs?: number;
   readonly faults?: { atStage(stage: CommitStage, intentId: string): void };
+  /** Gate-2 evaluators of the declassification protocol (§11.3); fewer than two models: gate 3 decides. */
+  readonly declassifyEvaluators?: readonly Gate2Evaluator[];
 };
 
 export type CommitRuntime = {
@@ -76,6 +79,8 @@ export type CommitRuntime = {
   readonly recovery: RecoveryReport | undefined;
   readonly sagasCompensated: readonly string[];
   readonly startedMs: number;
+  /** The one declassification protocol of this runtime, with its per-agent window (§11.3, §49.11). */
+  readonly declassifier: Declassifier;
   close(): Promise<void>;
 };
 
@@ -185,6 +190,12 @@ async function compose(
     recovery,
     sagasCompensated,
     startedMs: clock.wallMs(),
+    declassifier: new Declassifier({
+      profile: config.policy.profile,
+      clock,
+      evaluators: options.declassifyEvaluators ?? [],
+      ...config.policy.declassification,
+    }),
     close: async () => {
       clearInterval(timer);
       await journal.value.checkpoint().catch(() => undefined);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CONFIDENTIALITY } from '../ifc/index.ts';
 import { LIMITS } from '../kernel/limits.ts';
 import { SIDE_EFFECT_CLASSES } from '../kernel/side-effect.ts';
+import { declassificationSchema } from './config-schema-declassify.ts';
 import { OutputLabelSchema, SinkSchema } from './config-schema-ifc.ts';
 import { PodsSchema } from './config-schema-pods.ts';
 
@@ -354,6 +355,7 @@ export const ConfigSchema = z
     approvals: z.strictObject({ ttl: duration.default('1h') }).default({ ttl: '1h' }),
     journal: JournalSchema.default({ checkpointEveryRecords: 1000, checkpointEvery: '10s' }),
     mcp: McpSchema.optional(),
+    declassification: declassificationSchema(duration).optional(),
     pods: PodsSchema.default({ workspaces: 'workspaces', providers: [] }),
     prefilter: PrefilterSchema.default({
       enabled: true,

@@ -3,8 +3,20 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import {
+  DECLASSIFY_PER_AGENT_MAX,
+  DECLASSIFY_WINDOW_MS,
+  DEFAULT_CLASSIFICATION_DICTIONARY,
+  GATE1_SIMILARITY_MAX,
+} from '../ifc/declassify/index.ts';
 import type { Condition, FieldLabelRule, SinkPolicy } from '../ifc/index.ts';
-import type { ActionPolicy, AgentPolicy, Policy, RateRule } from '../kernel/policy.ts';
+import type {
+  ActionPolicy,
+  AgentPolicy,
+  DeclassificationPolicy,
+  Policy,
+  RateRule,
+} from '../kernel/policy.ts';
 import type { Scope } from '../kernel/token/claims.ts';
 import {
   assert,
@@ -127,6 +139,7 @@ export function compilePolicy(config: MaosConfig): Policy {
     actions: new FrozenMap(actions),
     rateRules: config.rateLimits.map(rateRule),
     approvalTtlMs: durationMs(config.approvals.ttl),
+    declassification: declassificationPolicy(config.declassification),
     prefilter: {
       enabled: config.prefilter.enabled,
       fieldBytesMax: config.prefilter.fieldBytesMax,
@@ -289,4 +302,16 @@ function rateRule(rule: RateLimitConfig): RateRule {
   const windowMs = rule.windowMs ?? parseWindowMs(rule.window ?? '');
   assert(windowMs !== undefined, 'the schema accepts a rate limit only with exactly one valid window');
   return { agent: rule.agent, action: rule.action, max: rule.max, windowMs };
+}
+
+/** The declassification section with its defaults; configured keywords join the built-in ones. */
+function declassificationPolicy(section: MaosConfig['declassification']): DeclassificationPolicy {
+  const dictionary = [...DEFAULT_CLASSIFICATION_DICTIONARY, ...(section?.dictionary ?? [])];
+  return {
+    templates: (section?.templates ?? []).map(({ id, from, to, pattern }) => ({ id, from, to, pattern })),
+    dictionary: [...new Set(dictionary)],
+    similarityMax: section?.similarityMax ?? GATE1_SIMILARITY_MAX,
+    perAgentMax: section?.perAgentMax ?? DECLASSIFY_PER_AGENT_MAX,
+    windowMs: section === undefined ? DECLASSIFY_WINDOW_MS : durationMs(section.window),
+  };
 }

@@ -31,6 +31,7 @@ import type {
   SessionView,
   VerifyView,
 } from './service.ts';
+import { declassifySession } from './session-declassify.ts';
 import { openConfiguredStorage } from './storage-open.ts';
 import { packageVersion } from './version.ts';
 
@@ -80,6 +81,7 @@ export function kernelService(rt: CommitRuntime): KernelService {
     undo: async (intentId, decider) => view(await undoIntent(commits, intentId, decider.by)),
     journal: (query) => queryJournal(rt, query),
     ...sessionMethods(rt),
+    declassify: (id, input) => declassifySession(rt, id, input),
     verify: async () => verifyView(await verifyJournal(rt.storage, { publicKeys: rt.keys.publicKeys })),
     health: async () => ({
       status: rt.kernel.mode === 'operational' ? 'ok' : 'degraded',

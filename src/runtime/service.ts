@@ -1,6 +1,8 @@
 // What a running MAOS offers to its operators and clients: the HTTP API and the CLI's daemon
 // commands call exactly these methods. Plain JSON shapes, so they cross HTTP unchanged.
 
+import type { GateRecord } from '../ifc/declassify/index.ts';
+import type { Confidentiality } from '../ifc/index.ts';
 import type { CheckSummary, TrackedState } from '../kernel/index.ts';
 import type { SessionHead, SessionMeta } from '../memory/index.ts';
 import type { PodSummary } from '../pod/index.ts';
@@ -125,6 +127,32 @@ export type SessionView = {
   readonly sources: number;
 };
 
+/** A declassification request of a kernel session (§11.3): release `text` to level `to`. */
+export type DeclassifyInput = {
+  readonly text: string;
+  readonly to: Confidentiality;
+  readonly justification: string;
+};
+
+/** How a declassification request was decided, as journaled (`ifc.declassify`), plus whether it was granted. */
+export type DeclassifyView = {
+  readonly session: string;
+  readonly agent: string;
+  /** The session's label when the gates ran. */
+  readonly from: string;
+  readonly to: string;
+  readonly verdict: 'allow' | 'deny' | 'escalate';
+  /** The deny code (`DECLASSIFY_*`); absent on allow and escalate. */
+  readonly code?: string;
+  readonly reason: string;
+  readonly gates: readonly GateRecord[];
+  /** True only on allow: the text may now go where `to` flows (check 4's waiver). */
+  readonly granted: boolean;
+  /** SHA-256 (hex) of the text; the journal never holds the text itself. */
+  readonly textSha256: string;
+  readonly journalSeq: number;
+};
+
 /** The operations a running MAOS exposes. Every failure is a `KernelError` with a stable code. */
 export interface KernelService {
   /** Decides and, when allowed, commits an intent (JSON as an agent sends it). */
@@ -143,6 +171,11 @@ export interface KernelService {
   /** Adds the user's words to a session as a trusted source. */
   addTask(id: string, text: string): Promise<Result<SessionView, KernelError>>;
   closeSession(id: string): Promise<Result<{ readonly closed: boolean }, KernelError>>;
+  /**
+   * Runs the three-gate declassification protocol for a text of session `id`, journals it
+   * (`ifc.declassify`) and grants it on allow. An escalation grants nothing (no human path yet).
+   */
+  declassify?(id: string, input: DeclassifyInput): Promise<Result<DeclassifyView, KernelError>>;
   /** Present when the process runs the MCP gateway. */
   readonly tools?: GatewayTools;
   /** Present when the process hosts agent pods (`maos start`, the library's pod runtime). */

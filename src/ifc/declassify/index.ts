@@ -30,3 +30,11 @@ export {
   type Gate2Evaluator,
   type GateRecord,
 } from './protocol.ts';
+export {
+  decideRelease,
+  grantRelease,
+  JUSTIFICATION_CHARS_MAX,
+  type ReleaseDecision,
+  type ReleaseInput,
+  releaseRefusal,
+} from './session-release.ts';

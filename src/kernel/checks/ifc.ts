@@ -14,6 +14,7 @@ import type { JsonValue } from '../../shared/index.ts';
 import { type CheckOutcome, REASON_CODES as R, type ReasonCode } from '../decision.ts';
 import type { CheckInput } from '../decision-context.ts';
 import { sessionOf } from '../flow-record.ts';
+import { type ReleasedArgument, releasedArguments } from './ifc-released.ts';
 import { deny, escalate, pass } from './outcome.ts';
 
 const CHECK = 'ifc';
@@ -61,6 +62,7 @@ export function checkIfc(input: CheckInput): CheckOutcome {
   const args = intent.args as Record<string, JsonValue>;
   // WHY: who receives decides what the destination is cleared for (mail that stays in the company).
   const destination = clearedDestination(action.sink, action.destination, args);
+  let released: readonly ReleasedArgument[] | undefined;
   if (sends) {
     writeDown(findings, 'deny', declared, destination, `${declared} data`);
     if (
@@ -79,7 +81,14 @@ export function checkIfc(input: CheckInput): CheckOutcome {
     // a flow only the context label forbids goes to a human instead of being refused outright. DR-I4
     // for the session label is the policy's to write as a context rule (decision 0007).
     const read = session?.label.confidentiality;
-    writeDown(findings, 'escalate', read, destination, `the session read ${read} data, which`);
+    // WHY: text a declassification released (§11.3) may go where it was released to: only this
+    // escalation is waived, and only when everything sent is released or the user's own (ifc-released.ts).
+    if (session !== undefined && read !== undefined && !flowsTo(read, destination)) {
+      released = releasedArguments(session, args, destination);
+    }
+    if (released === undefined) {
+      writeDown(findings, 'escalate', read, destination, `the session read ${read} data, which`);
+    }
   }
   let detail: Record<string, unknown> | undefined;
   // WHY: a read can be a sink too (a URL fetched carries its query string out), so the policy decides.
@@ -90,7 +99,8 @@ export function checkIfc(input: CheckInput): CheckOutcome {
     }
     detail = { packet: judged.packet };
   }
-  return outcomeOf(findings, detail);
+  const outcome = outcomeOf(findings, detail);
+  return released === undefined ? outcome : { ...outcome, detail: { ...outcome.detail, released } };
 }
 
 function writeDown(
