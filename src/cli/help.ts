@@ -82,12 +82,18 @@ Each trace file is a fresh session. Its lines (JSON, one per line):
   {"kind":"task","agent":"a","text":"..."}                       the user's request (trusted)
   {"kind":"call","id":"c1","agent":"a","tool":"send_money","args":{...}}   decided now
   {"kind":"result","call":"c1","output":<any JSON>}              labelled by the tool's policy
+  {"kind":"declassify","id":"d1","agent":"a","text":"...","to":"INTERNAL","justification":"..."}
+                                                                 decided now by the three gates
   {"kind":"meta",...}                                            ignored (scenario metadata)
+A declassify line prints {"declassify":"d1","verdict":"...","reason":"...","gates":[...]}. Replay
+has no gate-2 evaluators and no human: a request gate 1 passes escalates, one it blocks is denied,
+and nothing is released. An allow (only with evaluators given by a program) releases the text in
+the trace's session.
 A tool is the action of the same name in \`actions\` (or \`mcp.<server>.<tool>\` for \`server__tool\`);
 a tool the configuration does not name is denied (TOOL_UNKNOWN). Rate limits and budgets are not
 charged. A line that cannot be read prints {"line":N,"error":{...}}; a result that cannot be read
 still counts as untrusted context.
---summary adds a last line with totals. Exit 0, or 2 when a line could not be read.
+--summary adds a last line with totals (declassifications: requests, allowed, escalated, denied). Exit 0, or 2 when a line could not be read.
 `;
 
 export const TOKEN_HELP = `Usage: maos token <mint|inspect|verify|attenuate|revoke> [options]

@@ -1,7 +1,9 @@
 // Replay (issue 7): decides a recorded agent trace without executing anything. Each trace is a
 // fresh session; tasks are trusted sources, results are labelled by their tool's policy, and each
-// call is decided by the seven checks as if the agent attempted it now.
+// call is decided by the seven checks as if the agent attempted it now; a declassification request
+// by the three-gate protocol (replay-declassify.ts).
 
+import { Declassifier, type Gate2Evaluator } from '../ifc/declassify/index.ts';
 import { classifyArguments, type FlowSession, type FlowStore, type ValueProvenance } from '../ifc/index.ts';
 import {
   type ActionPolicy,
@@ -15,6 +17,7 @@ import {
   unknownActionPolicy,
 } from '../kernel/index.ts';
 import { type Clock, type JsonValue, systemClock, systemRandom, uuidv7 } from '../shared/index.ts';
+import { type DeclassifyLine, type DeclassifySummary, replayDeclassify } from './replay-declassify.ts';
 import { parseTraceLine, type TraceLine } from './trace-line.ts';
 
 export type ReplayVerdict = 'allow' | 'deny' | 'escalate';
@@ -40,7 +43,20 @@ export type ReplaySummary = {
   readonly deny: number;
   readonly escalate: number;
   readonly errors: number;
+  readonly declassifications: DeclassifySummary;
 };
+
+export type ReplayOptions = {
+  /** Gate-2 evaluators for `declassify` lines (tests, embedders); without two models gate 2 needs a human. */
+  readonly evaluators?: readonly Gate2Evaluator[];
+  /**
+   * Receives the outcome of each `declassify` line, in trace order, before the next line is read.
+   * WHY a callback and not a yielded line: `ReplayLine` consumers (the scenario runner) expect calls.
+   */
+  readonly onDeclassify?: (line: DeclassifyLine) => void;
+};
+
+const DECLASSIFY_TOTAL = { allow: 'allowed', escalate: 'escalated', deny: 'denied' } as const;
 
 /** Code of a call to a tool the configuration does not name. */
 export const TOOL_UNKNOWN = 'TOOL_UNKNOWN';
@@ -52,16 +68,29 @@ export class Replayer {
   readonly #clock: Clock;
   readonly #tokens = new Map<string, AgentToken>();
   readonly #totals = { traces: 0, calls: 0, allow: 0, deny: 0, escalate: 0, errors: 0 };
+  readonly #declassifications = { requests: 0, allowed: 0, escalated: 0, denied: 0 };
+  readonly #declassifier: Declassifier;
+  readonly #evaluators: number;
+  readonly #onDeclassify: ((line: DeclassifyLine) => void) | undefined;
 
-  constructor(policy: Policy, clock: Clock = systemClock) {
+  constructor(policy: Policy, clock: Clock = systemClock, options: ReplayOptions = {}) {
     const issuer = generateIssuerKeyPair('replay');
     this.#policy = policy;
     this.#clock = clock;
+    const evaluators = options.evaluators ?? [];
+    this.#evaluators = evaluators.length;
+    this.#onDeclassify = options.onDeclassify;
+    this.#declassifier = new Declassifier({
+      profile: policy.profile,
+      clock,
+      evaluators,
+      ...policy.declassification,
+    });
     this.#kernel = new Kernel({ policy, publicKeys: publicKeysOf([issuer]), issuer, clock });
   }
 
   get summary(): ReplaySummary {
-    return { ...this.#totals };
+    return { ...this.#totals, declassifications: { ...this.#declassifications } };
   }
 
   /** Replays one trace (its lines as text) as a fresh session; one output line per call or bad line. */
@@ -90,6 +119,14 @@ export class Replayer {
     if (line.kind === 'meta') return undefined;
     if (line.kind === 'task') {
       trace.session(line.agent).task(line.text);
+      return undefined;
+    }
+    if (line.kind === 'declassify') {
+      const session = trace.session(line.agent);
+      const outcome = await replayDeclassify(this.#declassifier, session, line, this.#evaluators);
+      this.#declassifications.requests++;
+      this.#declassifications[DECLASSIFY_TOTAL[outcome.verdict]]++;
+      this.#onDeclassify?.(outcome);
       return undefined;
     }
     if (line.kind === 'result') {

@@ -1,7 +1,9 @@
-// One line of a recorded agent trace (issue 7): the user's task, a tool call, or what a call
-// returned. `meta` lines describe a scenario and are ignored by replay.
+// One line of a recorded agent trace (issue 7): the user's task, a tool call, what a call
+// returned, or a declassification request. `meta` lines describe a scenario and are ignored by replay.
 
 import { z } from 'zod';
+import { GATE1_TEXT_BYTES_MAX, JUSTIFICATION_CHARS_MAX } from '../ifc/declassify/index.ts';
+import { CONFIDENTIALITY, type Confidentiality } from '../ifc/index.ts';
 import { LIMITS } from '../kernel/index.ts';
 import {
   ERROR_CODES,
@@ -29,6 +31,15 @@ const TraceLineSchema = z.discriminatedUnion('kind', [
     args: z.record(z.string(), z.unknown()).default({}),
   }),
   z.strictObject({ kind: z.literal('result'), call: id, output: z.unknown() }),
+  z.strictObject({
+    kind: z.literal('declassify'),
+    id,
+    agent: id,
+    // WHY: gate 1 refuses more than 1 MiB of UTF-8; a text longer in characters is refused here.
+    text: z.string().min(1).max(GATE1_TEXT_BYTES_MAX),
+    to: z.enum(CONFIDENTIALITY),
+    justification: z.string().max(JUSTIFICATION_CHARS_MAX).default(''),
+  }),
 ]);
 
 export type TraceLine =
@@ -41,7 +52,15 @@ export type TraceLine =
       readonly tool: string;
       readonly args: Readonly<Record<string, JsonValue>>;
     }
-  | { readonly kind: 'result'; readonly call: string; readonly output: JsonValue };
+  | { readonly kind: 'result'; readonly call: string; readonly output: JsonValue }
+  | {
+      readonly kind: 'declassify';
+      readonly id: string;
+      readonly agent: string;
+      readonly text: string;
+      readonly to: Confidentiality;
+      readonly justification: string;
+    };
 
 /** Parses one line; bad JSON, hostile nesting or an unknown shape is an error with a stable code. */
 export function parseTraceLine(text: string): Result<TraceLine, KernelError> {

@@ -1,5 +1,6 @@
 // `maos replay --config maos.yaml trace.jsonl...`: decides recorded agent traces without executing
-// anything and prints one JSON line per call (issue 7). Exit 0 when every line could be read.
+// anything and prints one JSON line per call or declassification request (issue 7). Exit 0 when
+// every line could be read.
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -25,7 +26,9 @@ export async function replayCommand(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('give at least one trace file (JSON lines)');
   const config = await loadConfig(runtimeLocation(values).configPath);
   if (!config.ok) return reportError(config.error);
-  const replayer = new Replayer(config.value.policy);
+  const replayer = new Replayer(config.value.policy, undefined, {
+    onDeclassify: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+  });
   for (const file of positionals) {
     const info = await stat(file).catch(() => undefined);
     if (info === undefined || !info.isFile()) {
