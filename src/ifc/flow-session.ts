@@ -14,7 +14,8 @@ import {
 import {
   doubtOf,
   type FieldLabelRule,
-  indexOutput,
+  indexLeaves,
+  type LabelledLeaf,
   matchForm,
   outputLeaves,
   ProvenanceIndex,
@@ -94,10 +95,12 @@ export class FlowSession implements FlowSessionView {
   observe(source: ObservedSource, output: JsonValue, base: Label, fields: readonly FieldLabelRule[]): void {
     this.#sources++;
     const ref = { id: source.id, kind: 'output' as const, tool: source.tool };
-    const label = indexOutput(this.#index, ref, output, base, fields);
+    // INVARIANT: the output is walked once; the index and the kept source texts share its leaves.
+    const leaves = outputLeaves(output, base, fields);
+    const label = indexLeaves(this.#index, ref, leaves, base, fields);
     this.#label = joinLabels(this.#label, label);
     // WHY: only text above PUBLIC can be the original of a declassification; most reads skip this.
-    if (label.confidentiality !== 'PUBLIC') this.#keepSourceTexts(output, base, fields);
+    if (label.confidentiality !== 'PUBLIC') this.#keepSourceTexts(leaves);
   }
 
   /** Records that a declassification released `text` to `to` (keeps the lowest level granted). */
@@ -135,8 +138,8 @@ export class FlowSession implements FlowSessionView {
     return picked.reverse().join('\n');
   }
 
-  #keepSourceTexts(output: JsonValue, base: Label, fields: readonly FieldLabelRule[]): void {
-    for (const leaf of outputLeaves(output, base, fields)) {
+  #keepSourceTexts(leaves: readonly LabelledLeaf[]): void {
+    for (const leaf of leaves) {
       if (leaf.label.confidentiality === 'PUBLIC') continue;
       const text = String(leaf.text).slice(0, SOURCE_LEAF_CHARS_MAX);
       if (text.trim() === '') continue;

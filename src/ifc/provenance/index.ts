@@ -4,6 +4,7 @@
 export { doubtOf, matchForm, numericForm } from './normalize.ts';
 export {
   type FieldLabelRule,
+  indexLeaves,
   indexOutput,
   type LabelledLeaf,
   OUTPUT_LEAVES_LIMITS,

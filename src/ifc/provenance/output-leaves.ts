@@ -114,7 +114,17 @@ export function indexOutput(
   base: Label,
   rules: readonly FieldLabelRule[],
 ): Label {
-  const leaves = outputLeaves(output, base, rules);
+  return indexLeaves(index, source, outputLeaves(output, base, rules), base, rules);
+}
+
+/** indexOutput for leaves already walked (a caller that also needs them walks the output once). */
+export function indexLeaves(
+  index: ProvenanceIndex,
+  source: SourceRef,
+  leaves: readonly LabelledLeaf[],
+  base: Label,
+  rules: readonly FieldLabelRule[],
+): Label {
   // WHY: with a record classifier the leaves carry each record's own level, so the output's label
   // (the level when in doubt) joins only when nothing was read from a record.
   const classified = leaves.length > 0 && rules.some((rule) => rule.classifiedBy !== undefined);
@@ -249,10 +259,17 @@ function labelFor(path: readonly string[], rules: readonly CompiledRule[], base:
       best = rule;
     }
   }
+  if (best === undefined) return base;
+  // WHY: called per leaf while indexing; a rule that gives both parts is returned as is, unallocated.
+  if (isFullLabel(best.label)) return best.label;
   return {
-    confidentiality: best?.label.confidentiality ?? base.confidentiality,
-    integrity: best?.label.integrity ?? base.integrity,
+    confidentiality: best.label.confidentiality ?? base.confidentiality,
+    integrity: best.label.integrity ?? base.integrity,
   };
+}
+
+function isFullLabel(label: Partial<Label>): label is Label {
+  return label.confidentiality !== undefined && label.integrity !== undefined;
 }
 
 // WHY: a cut-off subtree may hold fields a rule marks more confidential than the tool's output, so
