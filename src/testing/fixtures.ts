@@ -1,6 +1,7 @@
 // Builders for unit tests of the DSC: a small policy, intents, contexts and hand-made verified
 // tokens (signature-free stand-ins; the real verification is tested in kernel/token).
 
+import type { ArgumentRule } from '../ifc/index.ts';
 import type { DecisionContext } from '../kernel/decision-context.ts';
 import type { Intent } from '../kernel/intent.ts';
 import { Ledger } from '../kernel/ledger.ts';
@@ -156,6 +157,19 @@ export function testContext(overrides: Partial<DecisionContext> = {}): DecisionC
     heartbeatOk: true,
     agentRings: new Map(),
     clock: new FakeClock(T0 + 1_000),
+    ...overrides,
+  };
+}
+
+/** A sink policy's argument rule: `trusted` or escalate on the whole value unless overridden. */
+export function argumentRule(argument: string, overrides: Partial<ArgumentRule> = {}): ArgumentRule {
+  return {
+    argument,
+    requires: 'trusted',
+    otherwise: 'escalate',
+    part: 'whole',
+    allow: [],
+    unless: [],
     ...overrides,
   };
 }

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FlowStore, judgeSink, type SinkPolicy } from '../../ifc/index.ts';
 import type { JsonValue } from '../../shared/index.ts';
-import { actionPolicy, agentPolicy, testContext, testIntent, testPolicy } from '../../testing/fixtures.ts';
+import {
+  actionPolicy,
+  agentPolicy,
+  argumentRule,
+  testContext,
+  testIntent,
+  testPolicy,
+} from '../../testing/fixtures.ts';
 import { decide } from '../decide.ts';
 import type { ActionPolicy } from '../policy.ts';
 
@@ -44,18 +51,8 @@ function setup(sink: SinkPolicy, overrides: Partial<ActionPolicy> = {}) {
   return { ifcOf, bill, readSecret, session };
 }
 
-const rule = (argument: string, extra: Partial<SinkPolicy['arguments'][number]>) => ({
-  argument,
-  requires: 'trusted' as const,
-  otherwise: 'escalate' as const,
-  part: 'whole' as const,
-  allow: [],
-  unless: [],
-  ...extra,
-});
-
 describe('IFC: values the policy allows wherever they were read', () => {
-  const sink: SinkPolicy = { arguments: [rule('iban', { allow: [PAYEE] })], rules: [], cleared: [] };
+  const sink: SinkPolicy = { arguments: [argumentRule('iban', { allow: [PAYEE] })], rules: [], cleared: [] };
 
   test('a saved payee read only from a bill passes; the packet says the policy met it', () => {
     const { ifcOf, bill, session } = setup(sink);
@@ -80,7 +77,7 @@ describe('IFC: values the policy allows wherever they were read', () => {
 describe('IFC: `unless` waives an argument rule when the call meets a condition', () => {
   const sink: SinkPolicy = {
     arguments: [
-      rule('amount', {
+      argumentRule('amount', {
         requires: 'untainted',
         unless: [
           ['iban', payees],
@@ -112,7 +109,11 @@ describe('IFC: `unless` waives an argument rule when the call meets a condition'
 describe('IFC: allowed link hosts', () => {
   const sink: SinkPolicy = {
     arguments: [
-      rule('body', { requires: 'untainted', part: 'links', allow: ['acme.example', '*.acme.example'] }),
+      argumentRule('body', {
+        requires: 'untainted',
+        part: 'links',
+        allow: ['acme.example', '*.acme.example'],
+      }),
     ],
     rules: [],
     cleared: [],
@@ -157,7 +158,7 @@ describe('IFC: destinations cleared by who receives the data', () => {
     assert.equal(out?.code, 'IFC_WRITE_DOWN');
   });
 
-  test('INV-7: separators, an empty recipient list and a declared label do not widen the clearance', () => {
+  test('INV-7: separators and an empty recipient list do not widen the clearance', () => {
     const { ifcOf, readSecret } = setup(sink);
     readSecret();
     assert.equal(ifcOf({ to: ['eve@evil.example, dana@acme.example'] })?.verdict, 'escalate');

@@ -4,7 +4,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FlowStore, type SinkPolicy } from '../../ifc/index.ts';
-import { actionPolicy, agentPolicy, testContext, testIntent, testPolicy } from '../../testing/fixtures.ts';
+import {
+  actionPolicy,
+  agentPolicy,
+  argumentRule,
+  testContext,
+  testIntent,
+  testPolicy,
+} from '../../testing/fixtures.ts';
 import { decide } from '../decide.ts';
 import type { ActionPolicy } from '../policy.ts';
 
@@ -12,10 +19,7 @@ const IBAN_USER = 'DE89 3704 0044 0532 0130 00';
 const IBAN_ATTACKER = 'GB33 BUKB 2020 1555 5555 55';
 
 const pay: SinkPolicy = {
-  arguments: [
-    { argument: 'iban', requires: 'trusted', otherwise: 'escalate', part: 'whole', allow: [], unless: [] },
-    { argument: 'memo', requires: 'untainted', otherwise: 'deny', part: 'whole', allow: [], unless: [] },
-  ],
+  arguments: [argumentRule('iban'), argumentRule('memo', { requires: 'untainted', otherwise: 'deny' })],
   rules: [],
   cleared: [],
 };
@@ -109,9 +113,7 @@ describe('IFC: argument provenance at sinks', () => {
 
   test('a field the policy labels TRUSTED (the verified sender) vouches for its value', () => {
     const reply: SinkPolicy = {
-      arguments: [
-        { argument: 'to', requires: 'trusted', otherwise: 'escalate', part: 'whole', allow: [], unless: [] },
-      ],
+      arguments: [argumentRule('to')],
       rules: [],
       cleared: [],
     };
@@ -130,16 +132,7 @@ describe('IFC: argument provenance at sinks', () => {
 describe('IFC: links inside free text', () => {
   test('a link that only a web page held escalates a message; a link the user gave does not', () => {
     const post: SinkPolicy = {
-      arguments: [
-        {
-          argument: 'text',
-          requires: 'untainted',
-          otherwise: 'escalate',
-          part: 'links',
-          allow: [],
-          unless: [],
-        },
-      ],
+      arguments: [argumentRule('text', { requires: 'untainted', part: 'links' })],
       rules: [],
       cleared: [],
     };
@@ -160,16 +153,7 @@ describe('IFC: links inside free text', () => {
 
   test("a link hidden past the walk's bounds is not waved through", () => {
     const post: SinkPolicy = {
-      arguments: [
-        {
-          argument: 'text',
-          requires: 'untainted',
-          otherwise: 'escalate',
-          part: 'links',
-          allow: [],
-          unless: [],
-        },
-      ],
+      arguments: [argumentRule('text', { requires: 'untainted', part: 'links' })],
       rules: [],
       cleared: [],
     };
