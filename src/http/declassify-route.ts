@@ -2,19 +2,20 @@
 // lower level; the service runs the three gates, journals `ifc.declassify` and grants on allow.
 // Every verdict is a 200 with the decision (a denial is data); bad input is a 4xx with a code.
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeclassifyInput, KernelService } from '../runtime/service.ts';
 import {
   DECLASSIFY_JUSTIFICATION_CHARS_MAX,
   DECLASSIFY_TEXT_BYTES_MAX,
 } from '../runtime/session-declassify.ts';
 import { ERROR_CODES, fail, type KernelError, ok, type Result } from '../shared/index.ts';
-import { errorBody, statusForCode } from './error-status.ts';
-import { parseFields, parseId } from './request-input.ts';
+import { respond } from './error-status.ts';
+import { invalid, parseFields, parseId } from './request-input.ts';
 
 /** JSON escapes can take six bytes per character; the text's own bound is checked after parsing. */
 export const DECLASSIFY_BODY_BYTES_MAX = 7 * 1024 * 1024;
 
+/** The confidentiality levels (http/ may not import ifc/, so they are spelled here). */
 const LEVELS = ['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'RESTRICTED'] as const;
 const EXPECTED = '`{ "text": "…", "to": "INTERNAL", "justification"?: "…" }`';
 
@@ -58,14 +59,4 @@ export function parseDeclassifyBody(body: unknown): Result<DeclassifyInput, Kern
     );
   }
   return ok({ text, to: level, justification });
-}
-
-function respond(reply: FastifyReply, result: Result<unknown, KernelError>): FastifyReply {
-  if (result.ok) return reply.code(200).send(result.value);
-  const { code, message } = result.error;
-  return reply.code(statusForCode(code)).send(errorBody(code, message));
-}
-
-function invalid(message: string): Result<never, KernelError> {
-  return fail(ERROR_CODES.INVALID_INPUT, message);
 }

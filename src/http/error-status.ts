@@ -1,7 +1,8 @@
 // The one table from error codes to HTTP status for the API, and the error body every failure
 // carries: `{ error: { code, message } }`. Wire codes are assigned here and nowhere else.
 
-import type { ErrorCode } from '../shared/index.ts';
+import type { FastifyReply } from 'fastify';
+import type { ErrorCode, KernelError, Result } from '../shared/index.ts';
 
 /** Wire-only code for failures that are not a `KernelError` (a bug): the body never says more. */
 export const INTERNAL_CODE = 'INTERNAL';
@@ -67,4 +68,15 @@ export function statusForCode(code: string): number {
 
 export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
+}
+
+/** Sends a result: its value with `status`, or its error as the error body with the code's status. */
+export function respond(
+  reply: FastifyReply,
+  result: Result<unknown, KernelError>,
+  status = 200,
+): FastifyReply {
+  if (result.ok) return reply.code(status).send(result.value);
+  const { code, message } = result.error;
+  return reply.code(statusForCode(code)).send(errorBody(code, message));
 }

@@ -2,7 +2,7 @@
 // quarantine, each a call of the daemon's `PodControl`. Registered only when the daemon hosts pods.
 
 import { isAbsolute } from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PodControl, PodSignal } from '../runtime/service.ts';
 import {
   AGENT_ID_PATTERN,
@@ -13,8 +13,8 @@ import {
   ok,
   type Result,
 } from '../shared/index.ts';
-import { errorBody, statusForCode } from './error-status.ts';
-import { clip, parseDecider, parseFields } from './request-input.ts';
+import { respond } from './error-status.ts';
+import { clip, invalid, parseDecider, parseFields } from './request-input.ts';
 
 /** The manifest's id pattern (src/pod/manifest.ts), with its length bound. */
 /** A task body: the pod's message bound (POD_MESSAGE_BYTES_MAX) plus room for `{"task":…}`. */
@@ -142,14 +142,4 @@ function parseDir(value: unknown): Result<string, KernelError> {
 
 function unknown(agent: string): string {
   return `no agent \`${agent}\` on this daemon; see \`maos ps\``;
-}
-
-function respond(reply: FastifyReply, result: Result<unknown, KernelError>, status = 200): FastifyReply {
-  if (result.ok) return reply.code(status).send(result.value);
-  const { code, message } = result.error;
-  return reply.code(statusForCode(code)).send(errorBody(code, message));
-}
-
-function invalid(message: string): Result<never, KernelError> {
-  return fail(ERROR_CODES.INVALID_INPUT, message);
 }

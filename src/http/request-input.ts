@@ -93,7 +93,8 @@ export function clip(text: string): string {
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
 
-function invalid(message: string): Result<never, KernelError> {
+/** An INVALID_INPUT failure with `message`. */
+export function invalid(message: string): Result<never, KernelError> {
   return fail(ERROR_CODES.INVALID_INPUT, message);
 }
 

@@ -6,7 +6,7 @@ import { LIMITS } from '../runtime/index.ts';
 import type { Decider, IntentStatus, KernelService } from '../runtime/service.ts';
 import { ERROR_CODES, type KernelError, type Result } from '../shared/index.ts';
 import { registerDeclassifyRoute } from './declassify-route.ts';
-import { errorBody, statusForCode } from './error-status.ts';
+import { errorBody, respond } from './error-status.ts';
 import { registerPodRoutes } from './pod-routes.ts';
 import { parseDecider, parseId, parseJournalQuery } from './request-input.ts';
 import { registerSharedSessionRoutes } from './session-routes.ts';
@@ -118,12 +118,6 @@ function decision(decide: Decide) {
     if (!decider.ok) return respond(reply, decider);
     return respond(reply, await decide(id.value, decider.value));
   };
-}
-
-function respond(reply: FastifyReply, result: Result<unknown, KernelError>): FastifyReply {
-  if (result.ok) return reply.code(200).send(result.value);
-  const { code, message } = result.error;
-  return failWith(reply, statusForCode(code), code, message);
 }
 
 function failWith(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {

@@ -2,7 +2,7 @@
 // show one (its hash chain re-checked), each a call of the daemon's `SessionControl`.
 // WHY /v1/shared-sessions and not /v1/sessions: that path is the kernel sessions' (issue 7, routes.ts).
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { JOIN_TOKEN_TTL_MS_MAX } from '../runtime/pod-sessions.ts';
 import type { SessionControl } from '../runtime/service.ts';
 import {
@@ -14,9 +14,9 @@ import {
   parseJsonStrict,
   type Result,
 } from '../shared/index.ts';
-import { errorBody, statusForCode } from './error-status.ts';
+import { respond } from './error-status.ts';
 import { parseAgentId } from './pod-routes.ts';
-import { clip, type Fields, parseFields } from './request-input.ts';
+import { clip, type Fields, invalid, parseFields } from './request-input.ts';
 
 export const SHARED_SESSIONS_PATH = '/v1/shared-sessions';
 
@@ -132,14 +132,4 @@ function notHosted(): Result<never, KernelError> {
     ERROR_CODES.NOT_FOUND,
     'this daemon hosts no shared sessions: they come with agent pods (`maos start`)',
   );
-}
-
-function respond(reply: FastifyReply, result: Result<unknown, KernelError>, status = 200): FastifyReply {
-  if (result.ok) return reply.code(status).send(result.value);
-  const { code, message } = result.error;
-  return reply.code(statusForCode(code)).send(errorBody(code, message));
-}
-
-function invalid(message: string): Result<never, KernelError> {
-  return fail(ERROR_CODES.INVALID_INPUT, message);
 }
